@@ -1,0 +1,199 @@
+import { createServer, type Server } from 'node:http';
+import type { Knex } from 'knex';
+import { buildOpenApi } from './http/openapi.js';
+import { createHttpApp } from './http/app.js';
+import type { AnyRoute } from './http/route.js';
+import { authRoutes } from './http/routes/auth.routes.js';
+import { invitationRoutes } from './http/routes/invitations.routes.js';
+import { memberRoutes } from './http/routes/members.routes.js';
+import { systemRoutes, type ReadinessCheck } from './http/routes/system.routes.js';
+import { workspaceRoutes } from './http/routes/workspaces.routes.js';
+import { MemoryCache, RedisCache, type Cache } from './platform/cache.js';
+import type { Config } from './platform/config.js';
+import { createDatabase, type Database } from './platform/database.js';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from './platform/embedded-postgres.js';
+import { MemoryEventBus, RedisEventBus, type EventBus } from './platform/event-bus.js';
+import { closeGracefully, listen } from './platform/http-server.js';
+import { createLogger, type Logger } from './platform/logger.js';
+import { createMetrics, registerPoolGauges } from './platform/metrics.js';
+import { limiterFactory } from './platform/rate-limiter.js';
+import { createRedis, type Redis } from './platform/redis.js';
+import { loadOrCreateSecret } from './platform/secrets.js';
+import { AccessTokens } from './services/auth/access-tokens.js';
+import { AuthService } from './services/auth/auth.service.js';
+import { DenyList } from './services/auth/deny-list.js';
+import { LoginThrottle } from './services/auth/login-throttle.js';
+import { PasswordHasher } from './services/auth/password-policy.js';
+import { transactionRunner } from './services/unit-of-work.js';
+import { purgeExpiredAuditEntries } from './services/workspaces/audit-retention.js';
+import { InvitationsService } from './services/workspaces/invitations.service.js';
+import { MembersService } from './services/workspaces/members.service.js';
+import { TenantBootstrap } from './services/workspaces/tenant-bootstrap.js';
+import { WorkspaceAccessResolver } from './services/workspaces/workspace-access.js';
+import { WorkspacesService } from './services/workspaces/workspaces.service.js';
+import { migrateAll } from './store/migrator.js';
+import { VERSION } from './version.js';
+
+export interface Dataplane {
+  url: string;
+  server: Server;
+  knex: Knex;
+  bus: EventBus;
+  log: Logger;
+  /** Graceful: stop accepting, drain in-flight requests, close pools. Idempotent. */
+  stop(): Promise<void>;
+}
+
+const AUDIT_PURGE_INTERVAL_MS = 3600_000;
+
+/** The composition root: builds every layer from the configuration and starts listening. */
+export async function startDataplane(
+  config: Config,
+  log: Logger = createLogger(config.logLevel),
+): Promise<Dataplane> {
+  const closers: (() => Promise<unknown>)[] = [];
+  const closeAll = async () => {
+    for (const close of closers.reverse())
+      await close().catch((error: unknown) => log.error({ err: error }, 'error while closing'));
+  };
+  try {
+    return await assemble(config, log, closers, closeAll);
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+}
+
+async function assemble(
+  config: Config,
+  log: Logger,
+  closers: (() => Promise<unknown>)[],
+  closeAll: () => Promise<void>,
+): Promise<Dataplane> {
+  let embedded: EmbeddedDatabase | undefined;
+  if (!config.databaseUrl) {
+    embedded = await startEmbeddedPostgres(config.dataDir, config.embeddedPgPort, log);
+    closers.push(() => (embedded as EmbeddedDatabase).stop());
+  }
+  const jwtSecret = config.jwtSecret ?? (await loadOrCreateSecret(config.dataDir, 'jwt-secret', 48));
+  if (!config.masterKey && !config.tenant) await loadOrCreateSecret(config.dataDir, 'master-key', 32);
+
+  const controlSchema = config.tenant?.schema ?? 'lt_control';
+  const db: Database = createDatabase({
+    connectionString: config.databaseUrl ?? (embedded as EmbeddedDatabase).url,
+    searchPath: controlSchema,
+    poolMax: config.db.poolMax,
+    statementTimeoutMs: config.db.statementTimeoutMs,
+  });
+  closers.push(() => db.close());
+  await migrateAll(db, controlSchema, log);
+
+  let redis: Redis | undefined;
+  let bus: EventBus;
+  let cache: Cache;
+  if (config.redisUrl) {
+    const main = createRedis(config.redisUrl, 'main');
+    const publisher = createRedis(config.redisUrl, 'pub');
+    const subscriber = createRedis(config.redisUrl, 'sub');
+    closers.push(() => Promise.all([main, publisher, subscriber].map((r) => r.quit())));
+    redis = main;
+    bus = new RedisEventBus(publisher, subscriber, log);
+    cache = new RedisCache(main);
+  } else {
+    bus = new MemoryEventBus(log);
+    cache = new MemoryCache();
+  }
+  closers.push(() => bus.close());
+
+  const knex = db.knex;
+  const tx = transactionRunner(knex, bus);
+  const denyList = new DenyList(cache, knex);
+  await denyList.warm();
+  const accessTokens = new AccessTokens(jwtSecret, config.auth.accessTokenTtlSeconds, denyList);
+  const throttle = new LoginThrottle(
+    limiterFactory(redis),
+    config.auth.loginAttemptsPerIpPerMinute,
+    config.auth.loginFreeFailures,
+  );
+  const tenant = config.tenant ? new TenantBootstrap(knex, config.tenant, log) : undefined;
+  await tenant?.ensureWorkspace();
+  const auth = new AuthService(
+    knex,
+    tx,
+    new PasswordHasher(config.auth.bcryptCost),
+    accessTokens,
+    denyList,
+    throttle,
+    config.auth.refreshTokenTtlDays,
+    tenant?.onRegistered,
+  );
+  const workspaces = new WorkspacesService(knex, tx, config.tenant?.slug);
+  const members = new MembersService(knex, tx);
+  const invitations = new InvitationsService(knex, tx);
+  const resolver = new WorkspaceAccessResolver(knex, config.tenant?.slug);
+
+  const metrics = createMetrics();
+  registerPoolGauges(metrics, knex);
+  const checks: Record<string, ReadinessCheck> = { postgres: async () => void (await knex.raw('SELECT 1')) };
+  if (redis) {
+    const client = redis;
+    checks.redis = async () => void (await client.ping());
+  }
+  let shuttingDown = false;
+  let openApi: unknown;
+  const routes: AnyRoute[] = [
+    ...systemRoutes({
+      checks,
+      metrics: metrics.registry,
+      openApi: () => (openApi ??= buildOpenApi(routes, VERSION)),
+      isShuttingDown: () => shuttingDown,
+    }),
+    ...authRoutes(auth, workspaces),
+    ...workspaceRoutes(workspaces),
+    ...memberRoutes(members),
+    ...invitationRoutes(invitations),
+  ];
+
+  const app = createHttpApp({
+    routes,
+    deps: { accessTokens, workspaces: resolver },
+    log,
+    metrics,
+    bodyLimitBytes: config.bodyLimitBytes,
+    trustProxy: config.trustProxy,
+  });
+  const server = createServer(app.callback());
+  closers.push(() => closeGracefully(server, config.shutdownTimeoutMs));
+  const url = await listen(server, config.port, config.host);
+
+  const purge = setInterval(() => {
+    purgeExpiredAuditEntries(knex).catch((error: unknown) =>
+      log.error({ err: error }, 'audit retention purge failed'),
+    );
+  }, AUDIT_PURGE_INTERVAL_MS);
+  purge.unref();
+  closers.push(async () => clearInterval(purge));
+
+  log.info(
+    {
+      url,
+      mode: config.tenant ? 'tenant' : 'standalone',
+      embeddedPostgres: Boolean(embedded),
+      redis: Boolean(redis),
+    },
+    `Live Tables dataplane listening on ${url}`,
+  );
+  let stopping: Promise<void> | undefined;
+  return {
+    url,
+    server,
+    knex,
+    bus,
+    log,
+    stop: () => {
+      shuttingDown = true;
+      stopping ??= closeAll();
+      return stopping;
+    },
+  };
+}

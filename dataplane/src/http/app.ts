@@ -1,0 +1,29 @@
+import { bodyParser } from '@koa/bodyparser';
+import Koa from 'koa';
+import type { Logger } from '../platform/logger.js';
+import type { Metrics } from '../platform/metrics.js';
+import { errorsMiddleware } from './middleware/errors.middleware.js';
+import { requestContextMiddleware } from './middleware/request-context.middleware.js';
+import type { AnyRoute } from './route.js';
+import { buildRouter, type RouterDeps } from './router.js';
+
+export interface HttpAppOptions {
+  routes: AnyRoute[];
+  deps: RouterDeps;
+  log: Logger;
+  metrics: Metrics;
+  bodyLimitBytes: number;
+  trustProxy: boolean;
+}
+
+export function createHttpApp(options: HttpAppOptions): Koa {
+  const app = new Koa({ proxy: options.trustProxy });
+  app.silent = true; // errors are logged by the error middleware, once
+  const router = buildRouter(options.routes, options.deps);
+  app.use(requestContextMiddleware(options.log, options.metrics));
+  app.use(errorsMiddleware(options.log));
+  app.use(bodyParser({ enableTypes: ['json'], jsonLimit: options.bodyLimitBytes, encoding: 'utf-8' }));
+  app.use(router.routes());
+  app.use(router.allowedMethods({ throw: true }));
+  return app;
+}

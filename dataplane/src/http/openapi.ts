@@ -1,0 +1,85 @@
+import type { TSchema } from '@sinclair/typebox';
+import { Problem } from './problem.js';
+import type { AnyRoute } from './route.js';
+
+type Json = Record<string, unknown>;
+
+/** JSON Schema of a TypeBox schema, without TypeBox's symbol keys and without `$id`. */
+function plain(schema: TSchema): Json {
+  const { $id: _id, ...rest } = JSON.parse(JSON.stringify(schema)) as Json;
+  return rest;
+}
+
+function parameters(route: AnyRoute): Json[] {
+  const list: Json[] = [];
+  for (const [where, schema] of [
+    ['path', route.params],
+    ['query', route.query],
+  ] as const) {
+    const properties = (schema?.properties ?? {}) as Record<string, TSchema>;
+    const required = new Set<string>((schema?.required as string[] | undefined) ?? []);
+    for (const [name, prop] of Object.entries(properties)) {
+      list.push({ name, in: where, required: where === 'path' || required.has(name), schema: plain(prop) });
+    }
+  }
+  return list;
+}
+
+function responses(route: AnyRoute): Json {
+  const out: Json = {};
+  for (const [status, schema] of Object.entries(route.responses)) {
+    const isProblem = schema === Problem;
+    out[status] = schema
+      ? {
+          description: isProblem ? 'Problem' : 'OK',
+          content: {
+            [isProblem ? 'application/problem+json' : 'application/json']: {
+              schema: isProblem ? { $ref: '#/components/schemas/Problem' } : plain(schema),
+            },
+          },
+        }
+      : { description: 'No content' };
+  }
+  if (route.scope !== 'public' && !out['401'])
+    out['401'] = {
+      description: 'Problem',
+      content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+    };
+  return out;
+}
+
+/** OpenAPI 3.1, generated from the same route declarations and schemas that validate requests. */
+export function buildOpenApi(routes: AnyRoute[], version: string): Json {
+  const paths: Record<string, Json> = {};
+  for (const route of routes) {
+    const path = route.path.replace(/:(\w+)/g, '{$1}');
+    const operation: Json = {
+      summary: route.summary,
+      tags: [route.tag],
+      operationId: `${route.method}${path.replace(/[{}]/g, '').replace(/[^a-zA-Z0-9]+(.)?/g, (_m, c: string | undefined) => (c ? c.toUpperCase() : ''))}`,
+      parameters: parameters(route),
+      responses: responses(route),
+      ...(route.scope === 'public' ? { security: [] } : {}),
+      ...(route.permission ? { 'x-permission': route.permission } : {}),
+      ...(route.body
+        ? { requestBody: { required: true, content: { 'application/json': { schema: plain(route.body) } } } }
+        : {}),
+    };
+    paths[path] = { ...paths[path], [route.method]: operation };
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Live Tables dataplane API',
+      version,
+      description: 'Errors are application/problem+json with a stable `code`.',
+    },
+    servers: [{ url: '/' }],
+    security: [{ bearerAuth: [] }],
+    paths,
+    components: {
+      securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      schemas: { Problem: plain(Problem) },
+    },
+  };
+}

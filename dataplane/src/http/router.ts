@@ -1,0 +1,80 @@
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import { ForbiddenError, UnauthorizedError } from '../platform/errors.js';
+import type { AccessClaims, AccessTokens } from '../services/auth/access-tokens.js';
+import { can } from '../services/rbac/permissions.js';
+import type { WorkspaceAccess, WorkspaceAccessResolver } from '../services/workspaces/workspace-access.js';
+import type { AnyRoute } from './route.js';
+import { compileValidator, type Validator } from './validation.js';
+
+export interface RouterDeps {
+  accessTokens: AccessTokens;
+  workspaces: WorkspaceAccessResolver;
+}
+
+/** Mounts declared routes: authenticate → tenant context and permission → validate → handle. */
+export function buildRouter(routes: AnyRoute[], deps: RouterDeps): Router {
+  const router = new Router();
+  for (const route of routes) {
+    const validate = {
+      params: route.params && compileValidator(route.params, 'params'),
+      query: route.query && compileValidator(route.query, 'query'),
+      body: route.body && compileValidator(route.body, 'body'),
+    };
+    router[route.method](route.path, async (ctx) => {
+      const auth = route.scope === 'public' ? undefined : await authenticate(ctx, deps.accessTokens);
+      const access =
+        route.scope === 'workspace' && auth ? await authorize(ctx, route, auth, deps.workspaces) : undefined;
+      const params = checked(validate.params, { ...ctx.params });
+      const query = checked(validate.query, { ...ctx.query });
+      const body = checked(validate.body, ctx.request.body ?? {});
+      const reply = await route.handler({
+        params,
+        query,
+        body,
+        auth,
+        access,
+        client: { ip: ctx.ip, userAgent: ctx.get('user-agent') || undefined },
+        ctx,
+      } as Parameters<AnyRoute['handler']>[0]);
+      ctx.status = reply.status ?? (reply.body === undefined ? 204 : 200);
+      if (reply.headers) ctx.set(reply.headers);
+      if (reply.body !== undefined) ctx.body = reply.body;
+    });
+  }
+  return router;
+}
+
+function checked(validate: Validator | undefined, value: unknown): never {
+  validate?.(value);
+  return value as never;
+}
+
+async function authenticate(ctx: Context, tokens: AccessTokens): Promise<AccessClaims> {
+  const header = ctx.get('authorization');
+  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  if (!match?.[1])
+    throw new UnauthorizedError(
+      header ? 'Authorization must be "Bearer <accessToken>"' : 'Authentication required',
+    );
+  return tokens.verify(match[1]);
+}
+
+/** The workspace comes from the path, else the X-Workspace-Id header, else (tenant mode) the tenant. */
+async function authorize(
+  ctx: Context,
+  route: AnyRoute,
+  auth: AccessClaims,
+  resolver: WorkspaceAccessResolver,
+): Promise<WorkspaceAccess> {
+  const named =
+    (ctx.params as Record<string, string | undefined>).workspaceId ??
+    (ctx.get('x-workspace-id') || undefined);
+  const access = await resolver.resolve(named, auth.userId);
+  if (!route.permission)
+    throw new Error(`route ${route.method} ${route.path} has workspace scope but no permission`);
+  if (!can(access.role, route.permission)) {
+    throw new ForbiddenError(`Your role (${access.role}) lacks ${route.permission}`);
+  }
+  return access;
+}

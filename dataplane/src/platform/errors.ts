@@ -1,0 +1,126 @@
+/**
+ * Domain errors. Anything below http/ throws these; one middleware turns them into
+ * application/problem+json. `code` is the stable machine-readable part of the contract.
+ */
+export interface FieldProblem {
+  path: string;
+  message: string;
+}
+
+export abstract class AppError extends Error {
+  abstract readonly status: number;
+  abstract readonly code: string;
+  abstract readonly title: string;
+  /** Extra members merged into the problem document (e.g. `errors`, `current`). */
+  readonly extensions: Record<string, unknown>;
+
+  constructor(detail: string, extensions: Record<string, unknown> = {}) {
+    super(detail);
+    this.name = new.target.name;
+    this.extensions = extensions;
+  }
+}
+
+export class BadRequestError extends AppError {
+  readonly status = 400;
+  readonly code: string;
+  readonly title = 'Bad request';
+  constructor(detail: string, code = 'bad_request') {
+    super(detail);
+    this.code = code;
+  }
+}
+
+export class ValidationError extends AppError {
+  readonly status = 422;
+  readonly code = 'validation_failed';
+  readonly title = 'Validation failed';
+  constructor(
+    detail: string,
+    readonly errors: FieldProblem[] = [],
+  ) {
+    super(detail, { errors });
+  }
+}
+
+export class UnauthorizedError extends AppError {
+  readonly status = 401;
+  readonly code: string;
+  readonly title = 'Unauthorized';
+  constructor(detail = 'Authentication required', code = 'unauthorized') {
+    super(detail);
+    this.code = code;
+  }
+}
+
+export class ForbiddenError extends AppError {
+  readonly status = 403;
+  readonly code: string;
+  readonly title = 'Forbidden';
+  constructor(detail = 'Your role does not allow this', code = 'forbidden') {
+    super(detail);
+    this.code = code;
+  }
+}
+
+export class ManagedByOperatorError extends ForbiddenError {
+  constructor() {
+    super('Workspaces of this deployment are managed by the Kubernetes operator', 'managed_by_operator');
+  }
+}
+
+export class NotFoundError extends AppError {
+  readonly status = 404;
+  readonly code = 'not_found';
+  readonly title = 'Not found';
+  constructor(resource: string) {
+    super(`${resource} not found`);
+  }
+}
+
+export class ConflictError extends AppError {
+  readonly status = 409;
+  readonly code: string;
+  readonly title = 'Conflict';
+  constructor(detail: string, code = 'conflict') {
+    super(detail);
+    this.code = code;
+  }
+}
+
+export class VersionConflictError extends AppError {
+  readonly status = 409;
+  readonly code = 'version_conflict';
+  readonly title = 'Version conflict';
+  constructor(detail: string, current: unknown) {
+    super(detail, { current });
+  }
+}
+
+export class PayloadTooLargeError extends AppError {
+  readonly status = 413;
+  readonly code = 'payload_too_large';
+  readonly title = 'Payload too large';
+}
+
+export class RateLimitedError extends AppError {
+  readonly status = 429;
+  readonly code = 'rate_limited';
+  readonly title = 'Too many requests';
+  constructor(
+    detail: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(detail);
+  }
+}
+
+export class ServiceUnavailableError extends AppError {
+  readonly status = 503;
+  readonly code: string;
+  readonly title = 'Service unavailable';
+  constructor(detail: string, code = 'unavailable') {
+    super(detail);
+    this.code = code;
+  }
+}

@@ -1,0 +1,64 @@
+import jwt from 'jsonwebtoken';
+import { newId } from '../../platform/ids.js';
+import { UnauthorizedError } from '../../platform/errors.js';
+import type { DenyList } from './deny-list.js';
+
+export interface AccessClaims {
+  userId: string;
+  sessionId: string;
+  jti: string;
+  /** Expiry, epoch seconds. */
+  exp: number;
+}
+
+const ISSUER = 'live-tables';
+
+/** Short-lived HS256 JWTs: `sub` user, `sid` session, `jti` for denial at logout. */
+export class AccessTokens {
+  constructor(
+    private readonly secret: string,
+    private readonly ttlSeconds: number,
+    private readonly denyList: DenyList,
+  ) {}
+
+  issue(userId: string, sessionId: string): { token: string; claims: AccessClaims } {
+    const jti = newId();
+    const token = jwt.sign({ sid: sessionId }, this.secret, {
+      algorithm: 'HS256',
+      subject: userId,
+      jwtid: jti,
+      issuer: ISSUER,
+      expiresIn: this.ttlSeconds,
+    });
+    const exp = Math.floor(Date.now() / 1000) + this.ttlSeconds;
+    return { token, claims: { userId, sessionId, jti, exp } };
+  }
+
+  async verify(token: string): Promise<AccessClaims> {
+    let payload: jwt.JwtPayload;
+    try {
+      payload = jwt.verify(token, this.secret, { algorithms: ['HS256'], issuer: ISSUER }) as jwt.JwtPayload;
+    } catch (error) {
+      if (error instanceof jwt.TokenExpiredError)
+        throw new UnauthorizedError('Access token expired', 'token_expired');
+      throw new UnauthorizedError('Access token is invalid', 'invalid_token');
+    }
+    const { sub, sid, jti, exp } = payload;
+    if (
+      typeof sub !== 'string' ||
+      typeof sid !== 'string' ||
+      typeof jti !== 'string' ||
+      typeof exp !== 'number'
+    ) {
+      throw new UnauthorizedError('Access token is invalid', 'invalid_token');
+    }
+    if (await this.denyList.isDenied(jti, sid))
+      throw new UnauthorizedError('Access token was revoked', 'token_revoked');
+    return { userId: sub, sessionId: sid, jti, exp };
+  }
+
+  /** Latest expiry of any access token issued now; session denials must outlive it. */
+  maxExpiry(): number {
+    return Math.floor(Date.now() / 1000) + this.ttlSeconds;
+  }
+}

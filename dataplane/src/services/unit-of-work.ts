@@ -1,0 +1,70 @@
+import type { Knex } from 'knex';
+import type { DomainEvent, EventBus } from '../platform/event-bus.js';
+import { newId } from '../platform/ids.js';
+import { currentRequestContext } from '../platform/request-context.js';
+
+export interface AuditEntry {
+  workspaceId: string | null;
+  action: string;
+  resourceType: string;
+  resourceId: string | null;
+  before?: unknown;
+  after?: unknown;
+}
+
+/**
+ * One transaction plus what must happen with it: audit entries written inside it, and domain
+ * events published only once it has committed (never for a rolled-back change).
+ */
+export class UnitOfWork {
+  private readonly events: DomainEvent[] = [];
+
+  constructor(
+    readonly trx: Knex.Transaction,
+    readonly actorId: string | null,
+  ) {}
+
+  /** Writes to `audit_logs` of the given schema; unqualified means the control schema. */
+  async audit(entry: AuditEntry, schema?: string): Promise<void> {
+    const request = currentRequestContext();
+    const table = schema ? this.trx.withSchema(schema).table('audit_logs') : this.trx.table('audit_logs');
+    await table.insert({
+      id: newId(),
+      workspace_id: entry.workspaceId,
+      actor_id: this.actorId,
+      action: entry.action,
+      resource_type: entry.resourceType,
+      resource_id: entry.resourceId,
+      before: entry.before === undefined ? null : JSON.stringify(entry.before),
+      after: entry.after === undefined ? null : JSON.stringify(entry.after),
+      request_id: request?.requestId ?? null,
+      ip: request?.ip ?? null,
+    });
+  }
+
+  emit(type: string, workspaceId: string | null, payload: Record<string, unknown>): void {
+    this.events.push({ type, workspaceId, actorId: this.actorId, at: new Date().toISOString(), payload });
+  }
+
+  pendingEvents(): readonly DomainEvent[] {
+    return this.events;
+  }
+}
+
+export interface TransactionRunner {
+  run<T>(actorId: string | null, work: (uow: UnitOfWork) => Promise<T>): Promise<T>;
+}
+
+export function transactionRunner(knex: Knex, bus: EventBus): TransactionRunner {
+  return {
+    async run(actorId, work) {
+      let uow: UnitOfWork | undefined;
+      const result = await knex.transaction(async (trx) => {
+        uow = new UnitOfWork(trx, actorId);
+        return work(uow);
+      });
+      for (const event of uow?.pendingEvents() ?? []) await bus.publish(event);
+      return result;
+    },
+  };
+}

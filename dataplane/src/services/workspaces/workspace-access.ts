@@ -1,0 +1,48 @@
+import type { Knex } from 'knex';
+import { BadRequestError, NotFoundError } from '../../platform/errors.js';
+import { isUuid } from '../../platform/ids.js';
+import { Workspace } from '../../store/models/workspace.model.js';
+import { WorkspaceMember } from '../../store/models/workspace-member.model.js';
+import type { Role } from '../../store/roles.js';
+
+export interface WorkspaceAccess {
+  workspace: Workspace;
+  role: Role;
+}
+
+/**
+ * Tenant context: finds the workspace a request names and the caller's role in it. A workspace
+ * the caller is not a member of, one of another tenant, and one that does not exist all answer
+ * the same 404, so ids reveal nothing across tenants.
+ */
+export class WorkspaceAccessResolver {
+  constructor(
+    private readonly knex: Knex,
+    /** Tenant mode: the only slug this process serves. */
+    private readonly tenantSlug: string | undefined,
+  ) {}
+
+  /** `workspaceId` undefined: the tenant's workspace in tenant mode, otherwise a 400. */
+  async resolve(workspaceId: string | undefined, userId: string): Promise<WorkspaceAccess> {
+    if (workspaceId === undefined && !this.tenantSlug) {
+      throw new BadRequestError('Name the workspace with the X-Workspace-Id header', 'workspace_required');
+    }
+    if (workspaceId !== undefined && !isUuid(workspaceId)) throw new NotFoundError('Workspace');
+    const query = Workspace.query(this.knex)
+      .select('workspaces.*', 'm.role')
+      .join('workspace_members as m', 'm.workspace_id', 'workspaces.id')
+      .where('m.user_id', userId);
+    if (workspaceId !== undefined) query.where('workspaces.id', workspaceId);
+    else query.where('workspaces.slug', this.tenantSlug as string);
+    const row = await query.first();
+    if (!row || (this.tenantSlug && row.slug !== this.tenantSlug)) throw new NotFoundError('Workspace');
+    const { role } = row as Workspace & { role: Role };
+    return { workspace: row, role };
+  }
+
+  /** The caller's current role, read inside a transaction that is about to change membership. */
+  async lockedRole(trx: Knex, workspaceId: string, userId: string): Promise<Role | undefined> {
+    const member = await WorkspaceMember.query(trx).findById([workspaceId, userId]).forUpdate();
+    return member?.role;
+  }
+}

@@ -1,0 +1,149 @@
+import type { Knex } from 'knex';
+import { ConflictError, ManagedByOperatorError } from '../../platform/errors.js';
+import { newId } from '../../platform/ids.js';
+import { quoteIdent, workspaceSchemaName } from '../../store/identifiers.js';
+import { migrateWorkspaceSchema } from '../../store/migrator.js';
+import { Workspace, type WorkspaceSettings } from '../../store/models/workspace.model.js';
+import { WorkspaceMember } from '../../store/models/workspace-member.model.js';
+import { applyKeyset, toPage, type Page } from '../../store/keyset.js';
+import { isUniqueViolation } from '../../store/pg-errors.js';
+import type { Role } from '../../store/roles.js';
+import type { TransactionRunner } from '../unit-of-work.js';
+import { toWorkspaceView, type WorkspaceView } from './workspace-view.js';
+import type { WorkspaceAccess } from './workspace-access.js';
+
+export interface CreateWorkspaceInput {
+  name: string;
+  slug?: string;
+  description?: string;
+  settings?: WorkspaceSettings;
+}
+
+export interface UpdateWorkspaceInput {
+  name?: string;
+  description?: string;
+  settings?: WorkspaceSettings;
+}
+
+export class WorkspacesService {
+  constructor(
+    private readonly knex: Knex,
+    private readonly tx: TransactionRunner,
+    private readonly tenantSlug: string | undefined,
+  ) {}
+
+  async listForUser(userId: string, limit: number, cursor: string | undefined): Promise<Page<WorkspaceView>> {
+    const query = Workspace.query(this.knex)
+      .select('workspaces.*', 'm.role')
+      .join('workspace_members as m', 'm.workspace_id', 'workspaces.id')
+      .where('m.user_id', userId);
+    if (this.tenantSlug) query.where('workspaces.slug', this.tenantSlug);
+    const rows = (await applyKeyset(query, ['workspaces.id'], cursor, limit)) as (Workspace & {
+      role: Role;
+    })[];
+    return toPage(
+      rows,
+      limit,
+      (w) => [w.id],
+      (w) => toWorkspaceView(w, w.role),
+    );
+  }
+
+  /** The caller becomes the owner; the workspace's schema exists before this returns. */
+  async create(userId: string, input: CreateWorkspaceInput): Promise<WorkspaceView> {
+    if (this.tenantSlug) throw new ManagedByOperatorError();
+    const slug = input.slug ?? generateSlug(input.name);
+    const schemaName = workspaceSchemaName(slug);
+    let workspace: Workspace;
+    try {
+      workspace = await this.tx.run(userId, async (uow) => {
+        const created = await Workspace.query(uow.trx).insertAndFetch({
+          id: newId(),
+          slug,
+          name: input.name.trim(),
+          description: input.description ?? '',
+          schemaName,
+          settings: input.settings ?? {},
+          createdBy: userId,
+        });
+        await WorkspaceMember.query(uow.trx).insert({ workspaceId: created.id, userId, role: 'owner' });
+        await uow.audit({
+          workspaceId: created.id,
+          action: 'workspace.create',
+          resourceType: 'workspace',
+          resourceId: created.id,
+          after: toWorkspaceView(created),
+        });
+        uow.emit('workspace.created', created.id, { workspace: toWorkspaceView(created) });
+        return created;
+      });
+    } catch (error) {
+      if (isUniqueViolation(error))
+        throw new ConflictError(`A workspace with slug "${slug}" already exists`, 'slug_taken');
+      throw error;
+    }
+    try {
+      await migrateWorkspaceSchema(this.knex, schemaName);
+    } catch (error) {
+      // Never leave a workspace without its schema behind.
+      await Workspace.query(this.knex).deleteById(workspace.id);
+      await this.knex.raw(`DROP SCHEMA IF EXISTS ${quoteIdent(schemaName)} CASCADE`);
+      throw error;
+    }
+    return toWorkspaceView(workspace, 'owner');
+  }
+
+  async update(access: WorkspaceAccess, userId: string, input: UpdateWorkspaceInput): Promise<WorkspaceView> {
+    const before = access.workspace;
+    const updated = await this.tx.run(userId, async (uow) => {
+      const next = await Workspace.query(uow.trx).patchAndFetchById(before.id, {
+        ...(input.name !== undefined ? { name: input.name.trim() } : {}),
+        ...(input.description !== undefined ? { description: input.description } : {}),
+        ...(input.settings !== undefined ? { settings: { ...before.settings, ...input.settings } } : {}),
+        updatedAt: new Date(),
+      });
+      await uow.audit({
+        workspaceId: before.id,
+        action: 'workspace.update',
+        resourceType: 'workspace',
+        resourceId: before.id,
+        before: toWorkspaceView(before),
+        after: toWorkspaceView(next),
+      });
+      uow.emit('workspace.updated', before.id, { workspace: toWorkspaceView(next) });
+      return next;
+    });
+    return toWorkspaceView(updated, access.role);
+  }
+
+  /** Removes the workspace, its memberships and its schema in one transaction. */
+  async delete(access: WorkspaceAccess, userId: string): Promise<void> {
+    if (this.tenantSlug) throw new ManagedByOperatorError();
+    const { workspace } = access;
+    await this.tx.run(userId, async (uow) => {
+      await Workspace.query(uow.trx).deleteById(workspace.id);
+      await uow.trx.raw(`DROP SCHEMA IF EXISTS ${quoteIdent(workspace.schemaName)} CASCADE`);
+      await uow.audit({
+        workspaceId: workspace.id,
+        action: 'workspace.delete',
+        resourceType: 'workspace',
+        resourceId: workspace.id,
+        before: toWorkspaceView(workspace),
+      });
+      uow.emit('workspace.deleted', workspace.id, { workspaceId: workspace.id });
+    });
+  }
+}
+
+/** A readable, unique-enough slug: `acme-sales-k3f9`. Only [a-z0-9-], so the schema name is safe. */
+export function generateSlug(name: string): string {
+  const base = name
+    .normalize('NFKD')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 30)
+    .replace(/-+$/, '');
+  const suffix = newId().replaceAll('-', '').slice(-6);
+  return /^[a-z]/.test(base) ? `${base}-${suffix}` : `ws-${base ? base + '-' : ''}${suffix}`;
+}

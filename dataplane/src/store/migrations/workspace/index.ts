@@ -1,0 +1,5 @@
+import type { SchemaMigration } from '../../migration-source.js';
+import { workspaceAudit } from './001-audit.js';
+
+/** Migrations every workspace schema (`lt_ws_<slug>`) runs, in order. Append only. */
+export const workspaceMigrations: SchemaMigration[] = [workspaceAudit];

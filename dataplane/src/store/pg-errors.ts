@@ -1,0 +1,17 @@
+/**
+ * PostgreSQL error codes the services react to, translated in one place near the database code.
+ * https://www.postgresql.org/docs/current/errcodes-appendix.html
+ */
+interface PgError {
+  code?: string;
+  constraint?: string;
+}
+
+const pgCode = (error: unknown): string | undefined =>
+  typeof error === 'object' && error !== null ? (error as PgError).code : undefined;
+
+export const isUniqueViolation = (error: unknown): boolean => pgCode(error) === '23505';
+export const isForeignKeyViolation = (error: unknown): boolean => pgCode(error) === '23503';
+export const isSerializationFailure = (error: unknown): boolean =>
+  ['40001', '40P01'].includes(pgCode(error) ?? '');
+export const isStatementTimeout = (error: unknown): boolean => pgCode(error) === '57014';
