@@ -15,7 +15,7 @@ dev: install
 ## Start PostgreSQL, MariaDB and Redis if down, then run every mocha suite.
 test: install
 	bash scripts/ensure-services.sh
-	npx mocha
+	npx mocha 'test/**/*.test.ts'
 
 test-unit: install
 	npx mocha 'test/unit/**/*.test.ts'
