@@ -21,6 +21,7 @@ import { createRedis, type Redis } from './platform/redis.js';
 import { loadOrCreateSecret } from './platform/secrets.js';
 import { AccessTokens } from './services/auth/access-tokens.js';
 import { AuthService } from './services/auth/auth.service.js';
+import { AccessPolicy } from './services/rbac/access-policy.js';
 import { DenyList } from './services/auth/deny-list.js';
 import { LoginThrottle } from './services/auth/login-throttle.js';
 import { PasswordHasher } from './services/auth/password-policy.js';
@@ -106,7 +107,7 @@ async function assemble(
   closers.push(() => bus.close());
 
   const knex = db.knex;
-  const tx = transactionRunner(knex, bus);
+  const tx = transactionRunner(knex, bus, log);
   const denyList = new DenyList(cache, knex);
   await denyList.warm();
   const accessTokens = new AccessTokens(jwtSecret, config.auth.accessTokenTtlSeconds, denyList);
@@ -156,7 +157,7 @@ async function assemble(
 
   const app = createHttpApp({
     routes,
-    deps: { accessTokens, workspaces: resolver },
+    deps: { accessTokens, workspaces: resolver, policy: new AccessPolicy() },
     log,
     metrics,
     bodyLimitBytes: config.bodyLimitBytes,

@@ -1,8 +1,8 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import { ForbiddenError, UnauthorizedError } from '../platform/errors.js';
+import { UnauthorizedError } from '../platform/errors.js';
 import type { AccessClaims, AccessTokens } from '../services/auth/access-tokens.js';
-import { can } from '../services/rbac/permissions.js';
+import type { AccessPolicy } from '../services/rbac/access-policy.js';
 import type { WorkspaceAccess, WorkspaceAccessResolver } from '../services/workspaces/workspace-access.js';
 import type { AnyRoute } from './route.js';
 import { compileValidator, type Validator } from './validation.js';
@@ -10,6 +10,7 @@ import { compileValidator, type Validator } from './validation.js';
 export interface RouterDeps {
   accessTokens: AccessTokens;
   workspaces: WorkspaceAccessResolver;
+  policy: AccessPolicy;
 }
 
 /** Mounts declared routes: authenticate → tenant context and permission → validate → handle. */
@@ -24,7 +25,7 @@ export function buildRouter(routes: AnyRoute[], deps: RouterDeps): Router {
     router[route.method](route.path, async (ctx) => {
       const auth = route.scope === 'public' ? undefined : await authenticate(ctx, deps.accessTokens);
       const access =
-        route.scope === 'workspace' && auth ? await authorize(ctx, route, auth, deps.workspaces) : undefined;
+        route.scope === 'workspace' && auth ? await authorize(ctx, route, auth, deps) : undefined;
       const params = checked(validate.params, { ...ctx.params });
       const query = checked(validate.query, { ...ctx.query });
       const body = checked(validate.body, ctx.request.body ?? {});
@@ -65,16 +66,17 @@ async function authorize(
   ctx: Context,
   route: AnyRoute,
   auth: AccessClaims,
-  resolver: WorkspaceAccessResolver,
+  deps: RouterDeps,
 ): Promise<WorkspaceAccess> {
   const named =
     (ctx.params as Record<string, string | undefined>).workspaceId ??
     (ctx.get('x-workspace-id') || undefined);
-  const access = await resolver.resolve(named, auth.userId);
+  const access = await deps.workspaces.resolve(named, auth.userId);
   if (!route.permission)
     throw new Error(`route ${route.method} ${route.path} has workspace scope but no permission`);
-  if (!can(access.role, route.permission)) {
-    throw new ForbiddenError(`Your role (${access.role}) lacks ${route.permission}`);
-  }
+  deps.policy.assert({ userId: auth.userId, role: access.role }, route.permission, {
+    kind: 'workspace',
+    id: access.workspace.id,
+  });
   return access;
 }

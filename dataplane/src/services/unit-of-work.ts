@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { DomainEvent, EventBus } from '../platform/event-bus.js';
+import type { Logger } from '../platform/logger.js';
 import { newId } from '../platform/ids.js';
 import { currentRequestContext } from '../platform/request-context.js';
 
@@ -55,7 +56,11 @@ export interface TransactionRunner {
   run<T>(actorId: string | null, work: (uow: UnitOfWork) => Promise<T>): Promise<T>;
 }
 
-export function transactionRunner(knex: Knex, bus: EventBus): TransactionRunner {
+/**
+ * Publishing happens after commit: a bus failure there cannot undo the change, so it is logged
+ * (and the change stays acknowledged) rather than turned into an error for a committed request.
+ */
+export function transactionRunner(knex: Knex, bus: EventBus, log: Logger): TransactionRunner {
   return {
     async run(actorId, work) {
       let uow: UnitOfWork | undefined;
@@ -63,7 +68,13 @@ export function transactionRunner(knex: Knex, bus: EventBus): TransactionRunner 
         uow = new UnitOfWork(trx, actorId);
         return work(uow);
       });
-      for (const event of uow?.pendingEvents() ?? []) await bus.publish(event);
+      for (const event of uow?.pendingEvents() ?? []) {
+        await bus
+          .publish(event)
+          .catch((error: unknown) =>
+            log.error({ err: error, eventType: event.type }, 'event not published after commit'),
+          );
+      }
       return result;
     },
   };
