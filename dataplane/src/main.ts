@@ -1,6 +1,6 @@
 import { ConfigError, loadConfig } from './platform/config.js';
 import { createLogger } from './platform/logger.js';
-import { startDataplane } from './dataplane.js';
+import type { Dataplane } from './dataplane.js';
 
 /** Process entry: validated config, start, and a graceful exit on SIGTERM/SIGINT. */
 async function main(): Promise<void> {
@@ -15,13 +15,12 @@ async function main(): Promise<void> {
     throw error;
   }
   const log = createLogger(config.logLevel);
-  const dataplane = await startDataplane(config, log);
+  // Handlers go in before start-up, so a signal that arrives while PostgreSQL starts or migrations
+  // run still ends in an orderly stop (an embedded PostgreSQL is never orphaned).
+  let dataplane: Dataplane | undefined = undefined;
   let signalled = false;
-  const shutdown = (signal: string) => {
-    if (signalled) return;
-    signalled = true;
-    log.info({ signal }, 'shutting down');
-    dataplane.stop().then(
+  const stopAndExit = (running: Dataplane) => {
+    running.stop().then(
       () => {
         log.info('stopped');
         process.exit(0);
@@ -32,8 +31,18 @@ async function main(): Promise<void> {
       },
     );
   };
+  const shutdown = (signal: string) => {
+    if (signalled) return;
+    signalled = true;
+    log.info({ signal, starting: !dataplane }, 'shutting down');
+    if (dataplane) stopAndExit(dataplane);
+  };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+  // Loaded only once the configuration is valid, so a bad value is reported without the wait.
+  const { startDataplane } = await import('./dataplane.js');
+  dataplane = await startDataplane(config, log);
+  if (signalled) stopAndExit(dataplane);
 }
 
 main().catch((error: unknown) => {

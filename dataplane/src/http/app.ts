@@ -22,6 +22,12 @@ export function createHttpApp(options: HttpAppOptions): Koa {
   const router = buildRouter(options.routes, options.deps);
   app.use(requestContextMiddleware(options.log, options.metrics));
   app.use(errorsMiddleware(options.log));
+  app.use(async (ctx, next) => {
+    // Bodies are JSON only; anything else would reach validation as an empty object.
+    const hasBody = Number(ctx.get('content-length') || 0) > 0 || ctx.get('transfer-encoding') !== '';
+    if (hasBody && !ctx.is('json', '+json')) ctx.throw(415, 'Request body must be application/json');
+    await next();
+  });
   app.use(bodyParser({ enableTypes: ['json'], jsonLimit: options.bodyLimitBytes, encoding: 'utf-8' }));
   app.use(router.routes());
   app.use(router.allowedMethods({ throw: true }));

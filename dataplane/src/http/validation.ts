@@ -18,8 +18,9 @@ export type Validator = (value: unknown) => void;
 export function compileValidator(schema: TSchema, where: 'body' | 'query' | 'params'): Validator {
   const validate: ValidateFunction = (where === 'body' ? strict : coercing).compile(schema);
   return (value) => {
-    if (validate(value)) return;
-    const problems = (validate.errors ?? []).map(toProblem);
+    const valid = validate(value);
+    const problems = [...(valid ? [] : (validate.errors ?? []).map(toProblem)), ...textProblems(value)];
+    if (problems.length === 0) return;
     const summary = problems.map((p) => `${where}${p.path.replaceAll('/', '.')}: ${p.message}`).join('; ');
     throw new ValidationError(summary || `${where} is invalid`, problems);
   };
@@ -36,4 +37,48 @@ function toProblem(error: ErrorObject): FieldProblem {
     };
   }
   return { path: error.instancePath || '/', message: error.message ?? 'is invalid' };
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const MAX_DEPTH = 64;
+const MAX_PROBLEMS = 20;
+
+function badText(text: string): string | undefined {
+  if (text.includes('\u0000')) return 'must not contain NUL (\\u0000)';
+  if (LONE_SURROGATE.test(text)) return 'must be well-formed Unicode (no lone surrogates)';
+  return undefined;
+}
+
+/**
+ * Input nothing downstream can keep: PostgreSQL text and jsonb refuse NUL (\u0000), lone UTF-16
+ * surrogates cannot be encoded as UTF-8, bcrypt would stop reading a password at a NUL, and
+ * absurdly deep nesting overflows recursive code later on. Checked in every string and object key
+ * of the input, so no route has to remember it. Iterative: the input may be nested deeply.
+ */
+function textProblems(root: unknown): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  const stack: [value: unknown, path: string, depth: number][] = [[root, '', 0]];
+  for (let next = stack.pop(); next && problems.length < MAX_PROBLEMS; next = stack.pop()) {
+    const [value, path, depth] = next;
+    if (typeof value === 'string') {
+      const message = badText(value);
+      if (message) problems.push({ path: path || '/', message });
+      continue;
+    }
+    if (typeof value !== 'object' || value === null) continue;
+    if (depth >= MAX_DEPTH) {
+      problems.push({ path: path || '/', message: `is nested more than ${MAX_DEPTH} levels deep` });
+      continue;
+    }
+    const entries = Array.isArray(value)
+      ? value.map((item, i) => [String(i), item] as const)
+      : Object.entries(value);
+    for (const [key, item] of entries.reverse()) {
+      const at = `${path}/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`;
+      const keyMessage = Array.isArray(value) ? undefined : badText(key);
+      if (keyMessage) problems.push({ path: at, message: `name ${keyMessage}` });
+      stack.push([item, at, depth + 1]);
+    }
+  }
+  return problems;
 }

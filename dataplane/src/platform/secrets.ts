@@ -13,6 +13,9 @@ export async function loadOrCreateSecret(dataDir: string, name: string, bytes: n
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
+  // Only the secrets directory is private; a recursive mkdir with a mode would also make the data
+  // directory itself 0700, and embedded PostgreSQL (another user when we are root) lives in it.
+  await mkdir(dataDir, { recursive: true });
   await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
   const value = randomBytes(bytes).toString('base64');
   await writeFile(file, value + '\n', { mode: 0o600, flag: 'wx' }).catch(

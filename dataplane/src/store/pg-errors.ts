@@ -15,3 +15,5 @@ export const isForeignKeyViolation = (error: unknown): boolean => pgCode(error) 
 export const isSerializationFailure = (error: unknown): boolean =>
   ['40001', '40P01'].includes(pgCode(error) ?? '');
 export const isStatementTimeout = (error: unknown): boolean => pgCode(error) === '57014';
+/** Text PostgreSQL cannot store: NUL in text/jsonb (22P05), invalid characters (22021). */
+export const isUnstorableText = (error: unknown): boolean => ['22021', '22P05'].includes(pgCode(error) ?? '');

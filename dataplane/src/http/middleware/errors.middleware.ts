@@ -1,7 +1,7 @@
 import type { Middleware } from 'koa';
 import { AppError, RateLimitedError } from '../../platform/errors.js';
 import type { Logger } from '../../platform/logger.js';
-import { isStatementTimeout } from '../../store/pg-errors.js';
+import { isStatementTimeout, isUnstorableText } from '../../store/pg-errors.js';
 import { problemType } from '../problem.js';
 
 interface Problem {
@@ -70,6 +70,16 @@ function toProblem(error: unknown): Problem {
       status: 503,
       detail: 'The database did not answer in time',
       code: 'query_timeout',
+    };
+  }
+  if (isUnstorableText(error)) {
+    // Validation refuses such text first; this catches any path that bypassed it.
+    return {
+      type: problemType('unstorable_text'),
+      title: 'Bad request',
+      status: 400,
+      detail: 'The request contains text that cannot be stored (such as a NUL character)',
+      code: 'unstorable_text',
     };
   }
   const http = error as HttpError;

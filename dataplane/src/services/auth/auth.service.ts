@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { UniqueViolationError } from 'objection';
 import { ConflictError, NotFoundError, UnauthorizedError } from '../../platform/errors.js';
 import { hashToken, newId, newOpaqueToken } from '../../platform/ids.js';
 import { isUniqueViolation } from '../../store/pg-errors.js';
@@ -84,7 +85,8 @@ export class AuthService {
         return { user: toPublicUser(user), ...tokens };
       });
     } catch (error) {
-      if (isUniqueViolation(error))
+      // Objection wraps driver errors (UniqueViolationError carries no pg `code`).
+      if (isUniqueViolation(error) || error instanceof UniqueViolationError)
         throw new ConflictError('An account with this email already exists', 'email_taken');
       throw error;
     }
@@ -107,8 +109,9 @@ export class AuthService {
    *  dead token again means it leaked: the whole session is revoked. */
   async refresh(refreshToken: string): Promise<TokenPair> {
     const outcome = await this.knex.transaction(async (trx) => {
+      // Objection maps property names in results only: where clauses name the columns.
       const token = await RefreshToken.query(trx)
-        .findOne({ tokenHash: hashToken(refreshToken) })
+        .findOne({ token_hash: hashToken(refreshToken) })
         .forUpdate();
       if (!token) return { error: 'invalid' as const };
       const session = await Session.query(trx).findById(token.sessionId).forUpdate();
@@ -120,7 +123,9 @@ export class AuthService {
       if (token.expiresAt.getTime() <= Date.now()) return { error: 'invalid' as const };
       await RefreshToken.query(trx).patch({ usedAt: new Date() }).findById(token.id);
       const next = await this.issueRefreshToken(trx, session.id, session.userId);
-      await Session.query(trx).patch({ lastUsedAt: new Date() }).findById(session.id);
+      await Session.query(trx)
+        .patch({ lastUsedAt: new Date(), expiresAt: this.refreshExpiry() })
+        .findById(session.id);
       return {
         pair: { accessToken: this.accessTokens.issue(session.userId, session.id).token, refreshToken: next },
       };
@@ -152,10 +157,10 @@ export class AuthService {
 
   async listSessions(claims: AccessClaims): Promise<SessionView[]> {
     const sessions = await Session.query(this.knex)
-      .where({ userId: claims.userId })
-      .whereNull('revokedAt')
-      .where('expiresAt', '>', new Date())
-      .orderBy('lastUsedAt', 'desc');
+      .where({ user_id: claims.userId })
+      .whereNull('revoked_at')
+      .where('expires_at', '>', new Date())
+      .orderBy('last_used_at', 'desc');
     return sessions.map((s) => ({
       id: s.id,
       ip: s.ip,
@@ -170,8 +175,8 @@ export class AuthService {
   async revokeSessionById(userId: string, sessionId: string): Promise<void> {
     await this.knex.transaction(async (trx) => {
       const session = await Session.query(trx)
-        .findOne({ id: sessionId, userId })
-        .whereNull('revokedAt')
+        .findOne({ id: sessionId, user_id: userId })
+        .whereNull('revoked_at')
         .forUpdate();
       if (!session) throw new NotFoundError('Session');
       await this.revokeSession(trx, session, 'revoked_by_user');

@@ -7,7 +7,7 @@ const MAX_BACKOFF_SECONDS = 15 * 60;
 /**
  * Brute-force protection for login: a fixed budget per IP per minute, and per account a growing
  * back-off (1 s, 2 s, 4 s ... 15 min) once `freeFailures` consecutive failures have been made.
- * Accounts are keyed by the email as typed, so unknown emails behave exactly like real ones.
+ * Accounts are keyed by the normalised email, so unknown emails behave exactly like real ones.
  */
 export class LoginThrottle {
   private readonly perIp;
@@ -40,8 +40,9 @@ export class LoginThrottle {
 
   async recordFailure(email: string): Promise<void> {
     const { consumedPoints } = await this.failures.penalty(email);
+    // The `freeFailures`-th failure starts the back-off: 1 s, then doubling with each failure.
     const over = consumedPoints - this.freeFailures;
-    if (over > 0) await this.lockout.block(email, Math.min(MAX_BACKOFF_SECONDS, 2 ** (over - 1)));
+    if (over >= 0) await this.lockout.block(email, Math.min(MAX_BACKOFF_SECONDS, 2 ** over));
   }
 
   async recordSuccess(email: string): Promise<void> {

@@ -9,6 +9,7 @@ import { applyKeyset, toPage, type Page } from '../../store/keyset.js';
 import { memberPolicy } from '../rbac/member-policy.js';
 import type { TransactionRunner } from '../unit-of-work.js';
 import type { WorkspaceAccess } from './workspace-access.js';
+import { assertUuidCursor } from './uuid-cursor.js';
 import { DEFAULT_SETTINGS, toWorkspaceView, type WorkspaceView } from './workspace-view.js';
 
 const INVITATION_TTL_MS = 7 * 86_400_000;
@@ -62,7 +63,7 @@ export class InvitationsService {
       // A new invitation replaces an open one for the same address.
       await Invitation.query(uow.trx)
         .patch({ status: 'revoked', respondedAt: new Date() })
-        .where({ workspaceId: workspace.id, email, status: 'pending' });
+        .where({ workspace_id: workspace.id, email, status: 'pending' });
       const created = await Invitation.query(uow.trx).insertAndFetch({
         id: newId(),
         workspaceId: workspace.id,
@@ -91,9 +92,11 @@ export class InvitationsService {
     limit: number,
     cursor: string | undefined,
   ): Promise<Page<InvitationView>> {
+    assertUuidCursor(cursor);
+    // Objection maps property names in results only: where clauses name the columns.
     const query = Invitation.query(this.knex)
-      .where({ workspaceId, status: 'pending' })
-      .where('expiresAt', '>', new Date());
+      .where({ workspace_id: workspaceId, status: 'pending' })
+      .where('expires_at', '>', new Date());
     const rows = await applyKeyset(query, ['id'], cursor, limit);
     return toPage(rows, limit, (i) => [i.id], toInvitationView);
   }
@@ -101,7 +104,7 @@ export class InvitationsService {
   async revoke(access: WorkspaceAccess, actorId: string, invitationId: string): Promise<void> {
     await this.tx.run(actorId, async (uow) => {
       const invitation = await Invitation.query(uow.trx)
-        .findOne({ id: invitationId, workspaceId: access.workspace.id, status: 'pending' })
+        .findOne({ id: invitationId, workspace_id: access.workspace.id, status: 'pending' })
         .forUpdate();
       if (!invitation) throw new NotFoundError('Invitation');
       await Invitation.query(uow.trx)
@@ -161,7 +164,7 @@ export class InvitationsService {
 
   private async openInvitation(trx: Knex, token: string, userId: string): Promise<Invitation> {
     const invitation = await Invitation.query(trx)
-      .findOne({ tokenHash: hashToken(token) })
+      .findOne({ token_hash: hashToken(token) })
       .forUpdate();
     if (!invitation || invitation.status !== 'pending' || invitation.expiresAt.getTime() <= Date.now()) {
       throw new NotFoundError('Invitation');

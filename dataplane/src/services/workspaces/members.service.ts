@@ -1,10 +1,11 @@
 import type { Knex } from 'knex';
-import { BadRequestError, NotFoundError } from '../../platform/errors.js';
+import { BadRequestError, ForbiddenError, NotFoundError } from '../../platform/errors.js';
 import { applyKeyset, toPage, type Page } from '../../store/keyset.js';
 import { WorkspaceMember } from '../../store/models/workspace-member.model.js';
 import type { Role } from '../../store/roles.js';
 import { memberPolicy } from '../rbac/member-policy.js';
 import type { TransactionRunner, UnitOfWork } from '../unit-of-work.js';
+import { assertUuidCursor } from './uuid-cursor.js';
 import type { WorkspaceAccess } from './workspace-access.js';
 
 export interface MemberView {
@@ -42,6 +43,7 @@ export class MembersService {
   ) {}
 
   async list(workspaceId: string, limit: number, cursor: string | undefined): Promise<Page<MemberView>> {
+    assertUuidCursor(cursor);
     const query = this.knex('workspace_members as m')
       .join('users as u', 'u.id', 'm.user_id')
       .where('m.workspace_id', workspaceId)
@@ -103,7 +105,9 @@ export class MembersService {
     const workspaceId = access.workspace.id;
     if (targetId === actorId) throw new BadRequestError('You already own this workspace', 'invalid_transfer');
     return this.tx.run(actorId, async (uow) => {
-      const { target } = await this.lockMembership(uow, workspaceId, actorId, targetId);
+      const { actorRole, target } = await this.lockMembership(uow, workspaceId, actorId, targetId);
+      // The route checked the role before this transaction; it may have changed since.
+      if (actorRole !== 'owner') throw new ForbiddenError('Only an owner can transfer ownership');
       const now = new Date();
       await WorkspaceMember.query(uow.trx)
         .patch({ role: 'owner', updatedAt: now })
@@ -126,7 +130,7 @@ export class MembersService {
   }
 
   private async lockMembership(uow: UnitOfWork, workspaceId: string, actorId: string, targetId: string) {
-    const rows = await WorkspaceMember.query(uow.trx).where({ workspaceId }).forUpdate();
+    const rows = await WorkspaceMember.query(uow.trx).where({ workspace_id: workspaceId }).forUpdate();
     const actor = rows.find((m) => m.userId === actorId);
     const target = rows.find((m) => m.userId === targetId);
     if (!actor) throw new NotFoundError('Workspace');

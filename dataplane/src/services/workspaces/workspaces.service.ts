@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
-import { ConflictError, ManagedByOperatorError } from '../../platform/errors.js';
+import { UniqueViolationError } from 'objection';
+import { ConflictError, ManagedByOperatorError, NotFoundError } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
 import { quoteIdent, workspaceSchemaName } from '../../store/identifiers.js';
 import { migrateWorkspaceSchema } from '../../store/migrator.js';
@@ -9,6 +10,7 @@ import { applyKeyset, toPage, type Page } from '../../store/keyset.js';
 import { isUniqueViolation } from '../../store/pg-errors.js';
 import type { Role } from '../../store/roles.js';
 import type { TransactionRunner } from '../unit-of-work.js';
+import { assertUuidCursor } from './uuid-cursor.js';
 import { toWorkspaceView, type WorkspaceView } from './workspace-view.js';
 import type { WorkspaceAccess } from './workspace-access.js';
 
@@ -38,6 +40,7 @@ export class WorkspacesService {
       .join('workspace_members as m', 'm.workspace_id', 'workspaces.id')
       .where('m.user_id', userId);
     if (this.tenantSlug) query.where('workspaces.slug', this.tenantSlug);
+    assertUuidCursor(cursor);
     const rows = (await applyKeyset(query, ['workspaces.id'], cursor, limit)) as (Workspace & {
       role: Role;
     })[];
@@ -78,7 +81,8 @@ export class WorkspacesService {
         return created;
       });
     } catch (error) {
-      if (isUniqueViolation(error))
+      // objection wraps the driver error; the pg code sits on it only for plain knex queries
+      if (isUniqueViolation(error) || error instanceof UniqueViolationError)
         throw new ConflictError(`A workspace with slug "${slug}" already exists`, 'slug_taken');
       throw error;
     }
@@ -94,8 +98,11 @@ export class WorkspacesService {
   }
 
   async update(access: WorkspaceAccess, userId: string, input: UpdateWorkspaceInput): Promise<WorkspaceView> {
-    const before = access.workspace;
     const updated = await this.tx.run(userId, async (uow) => {
+      // Re-read under a row lock: settings are merged, so two concurrent updates must not both
+      // start from the row as it was when their requests were authorized.
+      const before = await Workspace.query(uow.trx).findById(access.workspace.id).forUpdate();
+      if (!before) throw new NotFoundError('Workspace');
       const next = await Workspace.query(uow.trx).patchAndFetchById(before.id, {
         ...(input.name !== undefined ? { name: input.name.trim() } : {}),
         ...(input.description !== undefined ? { description: input.description } : {}),
@@ -139,6 +146,7 @@ export class WorkspacesService {
 export function generateSlug(name: string): string {
   const base = name
     .normalize('NFKD')
+    .replace(/\p{M}+/gu, '') // accents split off by NFKD: "Ünï" -> "Uni", not "U-ni"
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-+|-+$/g, '')

@@ -1,0 +1,167 @@
+import { expect } from 'chai';
+import type { AnyRoute } from '../../../dataplane/src/http/route.js';
+import { invitationRoutes } from '../../../dataplane/src/http/routes/invitations.routes.js';
+import { memberRoutes } from '../../../dataplane/src/http/routes/members.routes.js';
+import { workspaceRoutes } from '../../../dataplane/src/http/routes/workspaces.routes.js';
+import { PERMISSIONS, can, type Permission } from '../../../dataplane/src/services/rbac/permissions.js';
+import { ROLES, type Role } from '../../../dataplane/src/store/roles.js';
+import { registerUser, startTestApp, type TestApp } from '../../support/test-app.js';
+
+type User = Awaited<ReturnType<typeof registerUser>>;
+type Caller = Role | 'non-member';
+
+/** Everything a case may put in a path or body: a fresh workspace and its members. */
+interface Fixture {
+  workspaceId: string;
+  targetId: string;
+  invitationId: string;
+}
+
+/**
+ * How to call each workspace-scoped route so that a caller whose role holds the permission
+ * succeeds, and what success looks like. Fixtures are built so that no finer rule (last owner,
+ * granting above your role) applies: the target is a viewer, there are two owners.
+ */
+const CALLS: Record<string, { status: number; body?: (f: Fixture) => unknown }> = {
+  'get /api/v1/workspaces/:workspaceId': { status: 200 },
+  'put /api/v1/workspaces/:workspaceId': { status: 200, body: () => ({ name: 'Renamed by matrix' }) },
+  'delete /api/v1/workspaces/:workspaceId': { status: 204 },
+  'get /api/v1/workspaces/:workspaceId/members': { status: 200 },
+  'patch /api/v1/workspaces/:workspaceId/members/:userId': { status: 200, body: () => ({ role: 'editor' }) },
+  'delete /api/v1/workspaces/:workspaceId/members/:userId': { status: 204 },
+  'post /api/v1/workspaces/:workspaceId/leave': { status: 204 },
+  'post /api/v1/workspaces/:workspaceId/transfer-ownership': {
+    status: 200,
+    body: (f) => ({ userId: f.targetId }),
+  },
+  'post /api/v1/workspaces/:workspaceId/invite': {
+    status: 201,
+    body: () => ({ email: `matrix-${Math.random().toString(36).slice(2)}@example.test`, role: 'viewer' }),
+  },
+  'get /api/v1/workspaces/:workspaceId/invitations': { status: 200 },
+  'delete /api/v1/workspaces/:workspaceId/invitations/:invitationId': { status: 204 },
+};
+
+// Handlers are never called here: the factories only need something to close over.
+const stub = {} as never;
+const ROUTES: AnyRoute[] = [
+  ...workspaceRoutes(stub),
+  ...memberRoutes(stub),
+  ...invitationRoutes(stub),
+].filter((r) => r.scope === 'workspace');
+const key = (r: { method: string; path: string }) => `${r.method} ${r.path}`;
+const CALLERS: Caller[] = [...ROLES, 'non-member'];
+
+function expectedStatus(route: AnyRoute, caller: Caller): number {
+  if (caller === 'non-member') return 404;
+  return can(caller, route.permission as Permission) ? (CALLS[key(route)]?.status ?? -1) : 403;
+}
+
+describe('RBAC matrix: every role against every workspace-scoped route', () => {
+  let app: TestApp;
+  const users = {} as Record<Role | 'coOwner' | 'target' | 'non-member', User>;
+
+  before(async () => {
+    app = await startTestApp();
+    for (const name of [...ROLES, 'coOwner', 'target', 'non-member'] as const) {
+      users[name] = await registerUser(app, name);
+    }
+  });
+  after(() => app.stop());
+
+  /** A fresh workspace per case, so destructive calls never affect another case. */
+  async function freshFixture(): Promise<Fixture> {
+    const created = await app.request('POST', '/api/v1/workspaces', {
+      token: users.owner.accessToken,
+      body: { name: 'Matrix' },
+    });
+    expect(created.status).to.equal(201);
+    const workspaceId: string = created.body.id;
+    const rows: [User, Role][] = [
+      [users.coOwner, 'owner'],
+      [users.admin, 'admin'],
+      [users.editor, 'editor'],
+      [users.viewer, 'viewer'],
+      [users.target, 'viewer'],
+    ];
+    await app.dataplane
+      .knex('workspace_members')
+      .insert(rows.map(([u, role]) => ({ workspace_id: workspaceId, user_id: u.id, role })));
+    const invited = await app.request('POST', `/api/v1/workspaces/${workspaceId}/invite`, {
+      token: users.owner.accessToken,
+      body: { email: 'pending@example.test', role: 'viewer' },
+    });
+    expect(invited.status).to.equal(201);
+    return { workspaceId, targetId: users.target.id, invitationId: invited.body.invitation.id };
+  }
+
+  /** What a refused call must leave untouched. */
+  async function snapshot(workspaceId: string) {
+    const knex = app.dataplane.knex;
+    return {
+      workspace: await knex('workspaces').where({ id: workspaceId }).first('name', 'description', 'settings'),
+      members: await knex('workspace_members')
+        .where({ workspace_id: workspaceId })
+        .orderBy('user_id')
+        .select('user_id', 'role'),
+      invitations: await knex('invitations')
+        .where({ workspace_id: workspaceId })
+        .orderBy('id')
+        .select('id', 'status'),
+    };
+  }
+
+  it('the table covers every workspace-scoped route the app serves, each with a known permission', async () => {
+    const doc = await app.request('GET', '/api/v1/openapi.json');
+    const served: string[] = [];
+    for (const [path, item] of Object.entries(
+      doc.body.paths as Record<string, Record<string, { 'x-permission'?: string }>>,
+    )) {
+      for (const [method, op] of Object.entries(item)) {
+        if (op['x-permission']) served.push(`${method} ${path.replace(/\{(\w+)\}/g, ':$1')}`);
+      }
+    }
+    expect(
+      ROUTES.map(key),
+      'every workspace-scoped route the app serves belongs in this table: add its factory to ROUTES and a CALLS entry',
+    ).to.have.members(served);
+    expect(Object.keys(CALLS)).to.have.members(ROUTES.map(key));
+    for (const route of ROUTES) expect(PERMISSIONS).to.have.property(route.permission as string);
+    // The matrix is not degenerate: some route is denied to some member.
+    expect(ROUTES.some((r) => ROLES.some((role) => expectedStatus(r, role) === 403))).to.equal(true);
+  });
+
+  for (const route of ROUTES) {
+    const permission = route.permission as Permission;
+    describe(`${route.method.toUpperCase()} ${route.path} (needs ${permission})`, () => {
+      for (const caller of CALLERS) {
+        const expected = expectedStatus(route, caller);
+        const verdict = expected === 404 ? 'gets 404' : expected === 403 ? 'is denied with 403' : 'passes';
+        it(`${caller} ${verdict}`, async () => {
+          const call = CALLS[key(route)];
+          expect(call, `no fixture for ${key(route)} in CALLS`).to.not.equal(undefined);
+          const fixture = await freshFixture();
+          const before = await snapshot(fixture.workspaceId);
+          const path = route.path
+            .replace(':workspaceId', fixture.workspaceId)
+            .replace(':userId', fixture.targetId)
+            .replace(':invitationId', fixture.invitationId);
+          const body = call?.body?.(fixture);
+          const res = await app.request(route.method.toUpperCase(), path, {
+            token: users[caller].accessToken,
+            ...(body === undefined ? {} : { body }),
+          });
+          expect(res.status, `${caller} ${route.method} ${route.path}: ${JSON.stringify(res.body)}`).to.equal(
+            expected,
+          );
+          if (expected === 403 || expected === 404) {
+            expect(res.body.code).to.equal(expected === 403 ? 'forbidden' : 'not_found');
+            expect(await snapshot(fixture.workspaceId)).to.deep.equal(before);
+          } else {
+            expect(res.status).to.not.equal(403);
+          }
+        });
+      }
+    });
+  }
+});
