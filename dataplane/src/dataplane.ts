@@ -14,6 +14,7 @@ import { createDatabase, type Database } from './platform/database.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './platform/embedded-postgres.js';
 import { MemoryEventBus, RedisEventBus, type EventBus } from './platform/event-bus.js';
 import { closeGracefully, listen } from './platform/http-server.js';
+import { InFlight } from './platform/in-flight.js';
 import { createLogger, type Logger } from './platform/logger.js';
 import { createMetrics, registerPoolGauges } from './platform/metrics.js';
 import { limiterFactory } from './platform/rate-limiter.js';
@@ -87,7 +88,8 @@ async function assemble(
     statementTimeoutMs: config.db.statementTimeoutMs,
   });
   closers.push(() => db.close());
-  await migrateAll(db, controlSchema, log);
+  const tenant = config.tenant ? new TenantBootstrap(config.tenant, log) : undefined;
+  await migrateAll(db, controlSchema, log, tenant?.ensureWorkspace);
 
   let redis: Redis | undefined;
   let bus: EventBus;
@@ -116,8 +118,6 @@ async function assemble(
     config.auth.loginAttemptsPerIpPerMinute,
     config.auth.loginFreeFailures,
   );
-  const tenant = config.tenant ? new TenantBootstrap(knex, config.tenant, log) : undefined;
-  await tenant?.ensureWorkspace();
   const auth = new AuthService(
     knex,
     tx,
@@ -155,7 +155,9 @@ async function assemble(
     ...invitationRoutes(invitations),
   ];
 
+  const inFlight = new InFlight();
   const app = createHttpApp({
+    inFlight,
     routes,
     deps: { accessTokens, workspaces: resolver, policy: new AccessPolicy() },
     log,
@@ -164,7 +166,7 @@ async function assemble(
     trustProxy: config.trustProxy,
   });
   const server = createServer(app.callback());
-  closers.push(() => closeGracefully(server, config.shutdownTimeoutMs));
+  closers.push(() => closeGracefully(server, config.shutdownTimeoutMs, inFlight));
   const url = await listen(server, config.port, config.host);
 
   const purge = setInterval(() => {

@@ -39,6 +39,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     HOST: '127.0.0.1',
     BCRYPT_COST: '4',
     JWT_SECRET: 'test-secret-test-secret-test-secret-0123',
+    LT_MASTER_KEY: Buffer.alloc(32, 7).toString('base64'),
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     LOGIN_ATTEMPTS_PER_IP_PER_MINUTE: '1000',
     ...env,

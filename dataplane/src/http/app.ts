@@ -1,6 +1,7 @@
 import { bodyParser } from '@koa/bodyparser';
 import Koa from 'koa';
 import type { Logger } from '../platform/logger.js';
+import type { InFlight } from '../platform/in-flight.js';
 import type { Metrics } from '../platform/metrics.js';
 import { errorsMiddleware } from './middleware/errors.middleware.js';
 import { requestContextMiddleware } from './middleware/request-context.middleware.js';
@@ -12,6 +13,7 @@ export interface HttpAppOptions {
   deps: RouterDeps;
   log: Logger;
   metrics: Metrics;
+  inFlight: InFlight;
   bodyLimitBytes: number;
   trustProxy: boolean;
 }
@@ -20,7 +22,7 @@ export function createHttpApp(options: HttpAppOptions): Koa {
   const app = new Koa({ proxy: options.trustProxy });
   app.silent = true; // errors are logged by the error middleware, once
   const router = buildRouter(options.routes, options.deps);
-  app.use(requestContextMiddleware(options.log, options.metrics));
+  app.use(requestContextMiddleware(options.log, options.metrics, options.inFlight));
   app.use(errorsMiddleware(options.log));
   app.use(async (ctx, next) => {
     // Bodies are JSON only; anything else would reach validation as an empty object.
@@ -30,6 +32,6 @@ export function createHttpApp(options: HttpAppOptions): Koa {
   });
   app.use(bodyParser({ enableTypes: ['json'], jsonLimit: options.bodyLimitBytes, encoding: 'utf-8' }));
   app.use(router.routes());
-  app.use(router.allowedMethods({ throw: true }));
+  app.use(router.allowedMethods());
   return app;
 }

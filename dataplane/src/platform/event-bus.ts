@@ -77,7 +77,10 @@ export class RedisEventBus implements EventBus {
         log.error({ err: error }, 'dropping malformed bus message');
       }
     });
-    this.ready = this.subscriber.subscribe(this.channel);
+    // ioredis re-subscribes by itself after a reconnect; a failed first attempt is only logged.
+    this.ready = this.subscriber.subscribe(this.channel).catch((error: unknown) => {
+      log.error({ err: error, channel: this.channel }, 'bus subscription failed; retrying on reconnect');
+    });
   }
 
   async publish(event: DomainEvent): Promise<void> {

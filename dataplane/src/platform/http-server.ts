@@ -1,3 +1,4 @@
+import type { InFlight } from './in-flight.js';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -17,7 +18,14 @@ export function listen(server: Server, port: number, host: string): Promise<stri
  * Stops accepting connections, lets in-flight requests finish, and after `timeoutMs` cuts
  * whatever is still open. Idle keep-alive sockets are closed as soon as they become idle.
  */
-export function closeGracefully(server: Server, timeoutMs: number): Promise<void> {
+export async function closeGracefully(server: Server, timeoutMs: number, inFlight: InFlight): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  await closeServer(server, timeoutMs);
+  // Handlers of requests whose client hung up are still running: let them finish (bounded).
+  await inFlight.drained(Math.max(0, deadline - Date.now()));
+}
+
+function closeServer(server: Server, timeoutMs: number): Promise<void> {
   return new Promise((resolve) => {
     if (!server.listening) return resolve();
     const sweeper = setInterval(() => server.closeIdleConnections(), 100);

@@ -11,6 +11,8 @@ export interface AuditEntry {
   resourceId: string | null;
   before?: unknown;
   after?: unknown;
+  /** Who acted, when only known inside the transaction (e.g. the owner of a refresh token). */
+  actorId?: string | null;
 }
 
 /**
@@ -32,7 +34,7 @@ export class UnitOfWork {
     await table.insert({
       id: newId(),
       workspace_id: entry.workspaceId,
-      actor_id: this.actorId,
+      actor_id: entry.actorId === undefined ? this.actorId : entry.actorId,
       action: entry.action,
       resource_type: entry.resourceType,
       resource_id: entry.resourceId,

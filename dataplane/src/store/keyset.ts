@@ -1,35 +1,46 @@
 import { BadRequestError } from '../platform/errors.js';
+import { isUuid } from '../platform/ids.js';
 
 /**
  * Keyset pagination over an ascending, unique tuple of columns. The cursor is opaque to clients
- * (base64url JSON of the last row's key) and is validated before any value reaches the query.
+ * (base64url JSON of the last row's key) and every value in it is checked against its column's
+ * kind before it reaches the query, so a forged cursor is a 400, never a database error.
  */
 export interface Page<T> {
   data: T[];
   nextCursor: string | null;
 }
 
+export type KeyKind = 'uuid' | 'text' | 'integer';
+
+export interface KeyColumn {
+  column: string;
+  kind: KeyKind;
+}
+
+const FITS: Record<KeyKind, (v: unknown) => boolean> = {
+  uuid: (v) => typeof v === 'string' && isUuid(v),
+  text: (v) => typeof v === 'string',
+  integer: (v) => Number.isSafeInteger(v),
+};
+
 export function encodeCursor(key: (string | number)[]): string {
   return Buffer.from(JSON.stringify(key)).toString('base64url');
 }
 
-export function decodeCursor(cursor: string, arity: number): (string | number)[] {
+export function decodeCursor(cursor: string, kinds: readonly KeyKind[]): (string | number)[] {
+  let key: unknown;
   try {
-    const key: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (
-      Array.isArray(key) &&
-      key.length === arity &&
-      key.every((v) => typeof v === 'string' || typeof v === 'number')
-    ) {
-      return key as (string | number)[];
-    }
+    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
-    // falls through to the error below: a cursor we did not issue
+    key = undefined;
+  }
+  if (Array.isArray(key) && key.length === kinds.length && kinds.every((kind, i) => FITS[kind](key[i]))) {
+    return key as (string | number)[];
   }
   throw new BadRequestError('cursor is not a cursor this API issued', 'invalid_cursor');
 }
 
-/** Applies `(cols) > (cursor)`, the order and `limit + 1` (the extra row says whether more exist). */
 /** The part of a knex or objection query builder keyset pagination needs. */
 interface KeysetQuery {
   whereRaw(sql: string, bindings: readonly (string | number)[]): unknown;
@@ -37,19 +48,23 @@ interface KeysetQuery {
   limit(count: number): unknown;
 }
 
+/** Applies `(cols) > (cursor)`, the order and `limit + 1` (the extra row says whether more exist). */
 export function applyKeyset<Q extends KeysetQuery>(
   query: Q,
-  columns: string[],
+  key: readonly KeyColumn[],
   cursor: string | undefined,
   limit: number,
 ): Q {
   if (cursor) {
-    const key = decodeCursor(cursor, columns.length);
-    const placeholders = columns.map(() => '??').join(', ');
-    const values = columns.map(() => '?').join(', ');
-    query.whereRaw(`(${placeholders}) > (${values})`, [...columns, ...key]);
+    const values = decodeCursor(
+      cursor,
+      key.map((k) => k.kind),
+    );
+    const columns = key.map(() => '??').join(', ');
+    const placeholders = key.map(() => '?').join(', ');
+    query.whereRaw(`(${columns}) > (${placeholders})`, [...key.map((k) => k.column), ...values]);
   }
-  for (const column of columns) query.orderBy(column, 'asc');
+  for (const { column } of key) query.orderBy(column, 'asc');
   query.limit(limit + 1);
   return query;
 }

@@ -26,24 +26,53 @@ async function migrateSchema(
   return applied;
 }
 
-export function migrateWorkspaceSchema(knex: Knex, schema: string): Promise<string[]> {
-  return migrateSchema(knex, schema, workspaceMigrations, WORKSPACE_TABLE);
+/**
+ * Workspace schemas are migrated inside the caller's transaction, so a workspace and its schema
+ * are created (or not) together. Callers serialise per schema: a new schema is private to the
+ * transaction creating it, and start-up runs under the migrations advisory lock.
+ */
+export async function migrateWorkspaceSchema(trx: Knex, schema: string): Promise<string[]> {
+  const s = quoteIdent(schema);
+  await trx.raw(`CREATE SCHEMA IF NOT EXISTS ${s}`);
+  await trx.raw(
+    `CREATE TABLE IF NOT EXISTS ${s}.${WORKSPACE_TABLE} (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`,
+  );
+  const done = new Set(
+    (await trx.withSchema(schema).table(WORKSPACE_TABLE).select<{ name: string }[]>('name')).map(
+      (r) => r.name,
+    ),
+  );
+  const applied: string[] = [];
+  for (const migration of workspaceMigrations) {
+    if (done.has(migration.name)) continue;
+    await migration.up(trx, schema);
+    await trx.withSchema(schema).table(WORKSPACE_TABLE).insert({ name: migration.name });
+    applied.push(migration.name);
+  }
+  return applied;
 }
 
 /**
  * Brings the control schema and every workspace schema up to date. Processes starting together
  * queue on one advisory lock, so exactly one runs each migration and the others find it done.
  */
-export async function migrateAll(db: Database, controlSchema: string, log: Logger): Promise<void> {
+export async function migrateAll(
+  db: Database,
+  controlSchema: string,
+  log: Logger,
+  /** Runs under the lock between control and workspace migrations (tenant mode makes its workspace). */
+  beforeWorkspaces: (knex: Knex) => Promise<void> = async () => undefined,
+): Promise<void> {
   await withAdvisoryLock(db, 'live-tables:migrations', async () => {
     const applied = await migrateSchema(db.knex, controlSchema, controlMigrations, CONTROL_TABLE);
     if (applied.length) log.info({ schema: controlSchema, applied }, 'control schema migrated');
+    await beforeWorkspaces(db.knex);
     const workspaces = await db.knex
       .withSchema(controlSchema)
       .from('workspaces')
       .select<{ schema_name: string }[]>('schema_name');
     for (const { schema_name: schema } of workspaces) {
-      const done = await migrateWorkspaceSchema(db.knex, schema);
+      const done = await db.knex.transaction((trx) => migrateWorkspaceSchema(trx, schema));
       if (done.length) log.info({ schema, applied: done }, 'workspace schema migrated');
     }
   });

@@ -5,10 +5,15 @@
 interface PgError {
   code?: string;
   constraint?: string;
+  /** objection wraps driver errors (UniqueViolationError, ...) and keeps the original here. */
+  nativeError?: PgError;
 }
 
-const pgCode = (error: unknown): string | undefined =>
-  typeof error === 'object' && error !== null ? (error as PgError).code : undefined;
+const pgCode = (error: unknown): string | undefined => {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const e = error as PgError;
+  return e.code ?? e.nativeError?.code;
+};
 
 export const isUniqueViolation = (error: unknown): boolean => pgCode(error) === '23505';
 export const isForeignKeyViolation = (error: unknown): boolean => pgCode(error) === '23503';

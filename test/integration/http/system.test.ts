@@ -72,3 +72,25 @@ describe('system endpoints', () => {
     );
   });
 });
+
+describe('methods the API does not serve', () => {
+  let app: TestApp;
+  before(async () => {
+    app = await startTestApp();
+  });
+  after(() => app.stop());
+
+  it('a known path with the wrong method answers 405 problem+json with an Allow header', async () => {
+    const res = await app.request('DELETE', '/api/v1/auth/me');
+    expect(res.status).to.equal(405);
+    expect(res.headers.get('allow')).to.include('GET');
+    expect(res.headers.get('content-type')).to.include('application/problem+json');
+    expect(res.body).to.include({ status: 405, code: 'method_not_allowed' });
+  });
+
+  it('an unknown method answers 501 problem+json, never 500', async () => {
+    const res = await app.request('PURGE', '/api/v1/auth/me');
+    expect(res.status).to.equal(501);
+    expect(res.body).to.include({ status: 501, code: 'not_implemented' });
+  });
+});

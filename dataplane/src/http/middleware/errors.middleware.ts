@@ -27,6 +27,7 @@ const HTTP_ERROR_CODES: Record<number, [string, string]> = {
   405: ['method_not_allowed', 'Method not allowed'],
   413: ['payload_too_large', 'Payload too large'],
   415: ['unsupported_media_type', 'Unsupported media type'],
+  501: ['not_implemented', 'Not implemented'],
 };
 
 /** The one error funnel: every thrown error becomes application/problem+json. */
@@ -34,11 +35,13 @@ export function errorsMiddleware(log: Logger): Middleware {
   return async (ctx, next) => {
     try {
       await next();
-      if (ctx.status === 404 && ctx.body === undefined) {
-        throw Object.assign(new Error(`No route for ${ctx.method} ${ctx.path}`), {
-          status: 404,
-          expose: true,
-        });
+      // The router answers 404/405/501 without a body (405 and 501 with an Allow header).
+      if (ctx.status >= 400 && (ctx.body === undefined || ctx.body === '' || ctx.body === null)) {
+        const detail =
+          ctx.status === 404
+            ? `No route for ${ctx.method} ${ctx.path}`
+            : `${ctx.method} is not supported here`;
+        throw Object.assign(new Error(detail), { status: ctx.status, expose: true });
       }
     } catch (error) {
       const problem = toProblem(error);
@@ -83,11 +86,14 @@ function toProblem(error: unknown): Problem {
     };
   }
   const http = error as HttpError;
-  if (typeof http?.status === 'number' && http.status >= 400 && http.status < 500) {
+  if (
+    typeof http?.status === 'number' &&
+    ((http.status >= 400 && http.status < 500) || http.status === 501)
+  ) {
     const [code, title] = HTTP_ERROR_CODES[http.status] ?? ['bad_request', 'Bad request'];
     const detail =
       http.type === 'entity.parse.failed' || error instanceof SyntaxError
-        ? 'Request body is not valid JSON'
+        ? 'Request body must be valid JSON: an object or an array'
         : http.expose && http.message
           ? http.message
           : title;

@@ -1,3 +1,4 @@
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { newId } from '../../platform/ids.js';
 import { UnauthorizedError } from '../../platform/errors.js';
@@ -15,15 +16,21 @@ const ISSUER = 'live-tables';
 
 /** Short-lived HS256 JWTs: `sub` user, `sid` session, `jti` for denial at logout. */
 export class AccessTokens {
+  /** A KeyObject, built once: given a string, jsonwebtoken tries to parse it as a PEM public key
+   *  on every verify before falling back to HMAC, which costs more than the HMAC itself. */
+  private readonly key: KeyObject;
+
   constructor(
-    private readonly secret: string,
+    secret: string,
     private readonly ttlSeconds: number,
     private readonly denyList: DenyList,
-  ) {}
+  ) {
+    this.key = createSecretKey(Buffer.from(secret, 'utf8'));
+  }
 
   issue(userId: string, sessionId: string): { token: string; claims: AccessClaims } {
     const jti = newId();
-    const token = jwt.sign({ sid: sessionId }, this.secret, {
+    const token = jwt.sign({ sid: sessionId }, this.key, {
       algorithm: 'HS256',
       subject: userId,
       jwtid: jti,
@@ -37,7 +44,7 @@ export class AccessTokens {
   async verify(token: string): Promise<AccessClaims> {
     let payload: jwt.JwtPayload;
     try {
-      payload = jwt.verify(token, this.secret, { algorithms: ['HS256'], issuer: ISSUER }) as jwt.JwtPayload;
+      payload = jwt.verify(token, this.key, { algorithms: ['HS256'], issuer: ISSUER }) as jwt.JwtPayload;
     } catch (error) {
       if (error instanceof jwt.TokenExpiredError)
         throw new UnauthorizedError('Access token expired', 'token_expired');

@@ -1,5 +1,4 @@
 import type { Knex } from 'knex';
-import { UniqueViolationError } from 'objection';
 import { ConflictError, NotFoundError, UnauthorizedError } from '../../platform/errors.js';
 import { hashToken, newId, newOpaqueToken } from '../../platform/ids.js';
 import { isUniqueViolation } from '../../store/pg-errors.js';
@@ -81,12 +80,11 @@ export class AuthService {
           after: toPublicUser(user),
         });
         await this.onRegistered(uow, user);
-        const tokens = await this.openSession(uow.trx, user.id, client);
+        const tokens = await this.openSession(uow, user.id, client);
         return { user: toPublicUser(user), ...tokens };
       });
     } catch (error) {
-      // Objection wraps driver errors (UniqueViolationError carries no pg `code`).
-      if (isUniqueViolation(error) || error instanceof UniqueViolationError)
+      if (isUniqueViolation(error))
         throw new ConflictError('An account with this email already exists', 'email_taken');
       throw error;
     }
@@ -101,14 +99,15 @@ export class AuthService {
       throw new UnauthorizedError('Email or password is wrong', 'invalid_credentials');
     }
     await this.throttle.recordSuccess(email);
-    const tokens = await this.openSession(this.knex, user.id, client);
+    const tokens = await this.tx.run(user.id, (uow) => this.openSession(uow, user.id, client));
     return { user: toPublicUser(user), ...tokens };
   }
 
   /** Rotation: the presented token dies, a new one is issued in the same session. Presenting a
    *  dead token again means it leaked: the whole session is revoked. */
   async refresh(refreshToken: string): Promise<TokenPair> {
-    const outcome = await this.knex.transaction(async (trx) => {
+    const outcome = await this.tx.run(null, async (uow) => {
+      const { trx } = uow;
       // Objection maps property names in results only: where clauses name the columns.
       const token = await RefreshToken.query(trx)
         .findOne({ token_hash: hashToken(refreshToken) })
@@ -117,7 +116,7 @@ export class AuthService {
       const session = await Session.query(trx).findById(token.sessionId).forUpdate();
       if (!session || session.revokedAt) return { error: 'invalid' as const };
       if (token.usedAt) {
-        await this.revokeSession(trx, session, 'refresh_token_reuse');
+        await this.revokeSession(uow, session, 'refresh_token_reuse');
         return { error: 'reused' as const };
       }
       if (token.expiresAt.getTime() <= Date.now()) return { error: 'invalid' as const };
@@ -142,10 +141,10 @@ export class AuthService {
   }
 
   async logout(claims: AccessClaims): Promise<void> {
-    await this.knex.transaction(async (trx) => {
-      const session = await Session.query(trx).findById(claims.sessionId).forUpdate();
-      if (session && !session.revokedAt) await this.revokeSession(trx, session, 'logout');
-      await this.denyList.deny(claims.jti, claims.exp, trx);
+    await this.tx.run(claims.userId, async (uow) => {
+      const session = await Session.query(uow.trx).findById(claims.sessionId).forUpdate();
+      if (session && !session.revokedAt) await this.revokeSession(uow, session, 'logout');
+      await this.denyList.deny(claims.jti, claims.exp, uow.trx);
     });
   }
 
@@ -173,25 +172,33 @@ export class AuthService {
   }
 
   async revokeSessionById(userId: string, sessionId: string): Promise<void> {
-    await this.knex.transaction(async (trx) => {
-      const session = await Session.query(trx)
+    await this.tx.run(userId, async (uow) => {
+      const session = await Session.query(uow.trx)
         .findOne({ id: sessionId, user_id: userId })
         .whereNull('revoked_at')
         .forUpdate();
       if (!session) throw new NotFoundError('Session');
-      await this.revokeSession(trx, session, 'revoked_by_user');
+      await this.revokeSession(uow, session, 'revoked_by_user');
     });
   }
 
-  private async openSession(trx: Knex, userId: string, client: ClientInfo): Promise<TokenPair> {
-    const session = await Session.query(trx).insertAndFetch({
+  private async openSession(uow: UnitOfWork, userId: string, client: ClientInfo): Promise<TokenPair> {
+    const session = await Session.query(uow.trx).insertAndFetch({
       id: newId(),
       userId,
       ip: client.ip,
       userAgent: client.userAgent?.slice(0, 500) ?? null,
       expiresAt: this.refreshExpiry(),
     });
-    const refreshToken = await this.issueRefreshToken(trx, session.id, userId);
+    const refreshToken = await this.issueRefreshToken(uow.trx, session.id, userId);
+    await uow.audit({
+      workspaceId: null,
+      action: 'session.create',
+      resourceType: 'session',
+      resourceId: session.id,
+      actorId: userId,
+      after: { ip: session.ip, userAgent: session.userAgent },
+    });
     return { accessToken: this.accessTokens.issue(userId, session.id).token, refreshToken };
   }
 
@@ -208,9 +215,17 @@ export class AuthService {
   }
 
   /** Kills the session's refresh tokens and every access token issued in it. */
-  private async revokeSession(trx: Knex, session: Session, reason: string): Promise<void> {
-    await Session.query(trx).patch({ revokedAt: new Date(), revokedReason: reason }).findById(session.id);
-    await this.denyList.deny(`sid:${session.id}`, this.accessTokens.maxExpiry(), trx);
+  private async revokeSession(uow: UnitOfWork, session: Session, reason: string): Promise<void> {
+    await Session.query(uow.trx).patch({ revokedAt: new Date(), revokedReason: reason }).findById(session.id);
+    await this.denyList.deny(`sid:${session.id}`, this.accessTokens.maxExpiry(), uow.trx);
+    await uow.audit({
+      workspaceId: null,
+      action: 'session.revoke',
+      resourceType: 'session',
+      resourceId: session.id,
+      actorId: session.userId,
+      after: { reason },
+    });
   }
 
   private refreshExpiry(): Date {

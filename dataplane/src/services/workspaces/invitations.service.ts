@@ -9,7 +9,6 @@ import { applyKeyset, toPage, type Page } from '../../store/keyset.js';
 import { memberPolicy } from '../rbac/member-policy.js';
 import type { TransactionRunner } from '../unit-of-work.js';
 import type { WorkspaceAccess } from './workspace-access.js';
-import { assertUuidCursor } from './uuid-cursor.js';
 import { DEFAULT_SETTINGS, toWorkspaceView, type WorkspaceView } from './workspace-view.js';
 
 const INVITATION_TTL_MS = 7 * 86_400_000;
@@ -92,12 +91,11 @@ export class InvitationsService {
     limit: number,
     cursor: string | undefined,
   ): Promise<Page<InvitationView>> {
-    assertUuidCursor(cursor);
     // Objection maps property names in results only: where clauses name the columns.
     const query = Invitation.query(this.knex)
       .where({ workspace_id: workspaceId, status: 'pending' })
       .where('expires_at', '>', new Date());
-    const rows = await applyKeyset(query, ['id'], cursor, limit);
+    const rows = await applyKeyset(query, [{ column: 'id', kind: 'uuid' }], cursor, limit);
     return toPage(rows, limit, (i) => [i.id], toInvitationView);
   }
 

@@ -5,7 +5,6 @@ import { WorkspaceMember } from '../../store/models/workspace-member.model.js';
 import type { Role } from '../../store/roles.js';
 import { memberPolicy } from '../rbac/member-policy.js';
 import type { TransactionRunner, UnitOfWork } from '../unit-of-work.js';
-import { assertUuidCursor } from './uuid-cursor.js';
 import type { WorkspaceAccess } from './workspace-access.js';
 
 export interface MemberView {
@@ -43,12 +42,16 @@ export class MembersService {
   ) {}
 
   async list(workspaceId: string, limit: number, cursor: string | undefined): Promise<Page<MemberView>> {
-    assertUuidCursor(cursor);
     const query = this.knex('workspace_members as m')
       .join('users as u', 'u.id', 'm.user_id')
       .where('m.workspace_id', workspaceId)
       .select('m.user_id', 'u.email', 'u.name', 'm.role', 'm.created_at');
-    const rows = (await applyKeyset(query, ['m.user_id'], cursor, limit)) as MemberRow[];
+    const rows = (await applyKeyset(
+      query,
+      [{ column: 'm.user_id', kind: 'uuid' }],
+      cursor,
+      limit,
+    )) as MemberRow[];
     return toPage(rows, limit, (r) => [r.user_id], toMemberView);
   }
 

@@ -1,7 +1,6 @@
 import type { Knex } from 'knex';
 import type { Logger } from '../../platform/logger.js';
 import { newId } from '../../platform/ids.js';
-import { migrateWorkspaceSchema } from '../../store/migrator.js';
 import { User } from '../../store/models/user.model.js';
 import { Workspace } from '../../store/models/workspace.model.js';
 import { WorkspaceMember } from '../../store/models/workspace-member.model.js';
@@ -21,13 +20,13 @@ export interface TenantSpec {
  */
 export class TenantBootstrap {
   constructor(
-    private readonly knex: Knex,
     private readonly tenant: TenantSpec,
     private readonly log: Logger,
   ) {}
 
-  async ensureWorkspace(): Promise<void> {
-    await this.knex('workspaces')
+  /** Runs inside the start-up migration lock, before workspace schemas are migrated. */
+  readonly ensureWorkspace = async (knex: Knex): Promise<void> => {
+    await knex('workspaces')
       .insert({
         id: newId(),
         slug: this.tenant.slug,
@@ -37,13 +36,12 @@ export class TenantBootstrap {
       })
       .onConflict('slug')
       .ignore();
-    await migrateWorkspaceSchema(this.knex, this.tenant.schema);
     const owner = this.tenant.ownerEmail
-      ? await User.query(this.knex).findOne({ email: this.tenant.ownerEmail })
+      ? await User.query(knex).findOne({ email: this.tenant.ownerEmail })
       : undefined;
-    if (owner) await this.makeOwner(this.knex, owner);
+    if (owner) await this.makeOwner(knex, owner);
     this.log.info({ workspace: this.tenant.slug, schema: this.tenant.schema }, 'tenant workspace ready');
-  }
+  };
 
   readonly onRegistered: RegistrationHook = async (uow, user) => {
     if (user.email !== this.tenant.ownerEmail) return;

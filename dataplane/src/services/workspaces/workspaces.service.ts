@@ -1,5 +1,4 @@
 import type { Knex } from 'knex';
-import { UniqueViolationError } from 'objection';
 import { ConflictError, ManagedByOperatorError, NotFoundError } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
 import { quoteIdent, workspaceSchemaName } from '../../store/identifiers.js';
@@ -10,7 +9,6 @@ import { applyKeyset, toPage, type Page } from '../../store/keyset.js';
 import { isUniqueViolation } from '../../store/pg-errors.js';
 import type { Role } from '../../store/roles.js';
 import type { TransactionRunner } from '../unit-of-work.js';
-import { assertUuidCursor } from './uuid-cursor.js';
 import { toWorkspaceView, type WorkspaceView } from './workspace-view.js';
 import type { WorkspaceAccess } from './workspace-access.js';
 
@@ -40,8 +38,12 @@ export class WorkspacesService {
       .join('workspace_members as m', 'm.workspace_id', 'workspaces.id')
       .where('m.user_id', userId);
     if (this.tenantSlug) query.where('workspaces.slug', this.tenantSlug);
-    assertUuidCursor(cursor);
-    const rows = (await applyKeyset(query, ['workspaces.id'], cursor, limit)) as (Workspace & {
+    const rows = (await applyKeyset(
+      query,
+      [{ column: 'workspaces.id', kind: 'uuid' }],
+      cursor,
+      limit,
+    )) as (Workspace & {
       role: Role;
     })[];
     return toPage(
@@ -57,9 +59,8 @@ export class WorkspacesService {
     if (this.tenantSlug) throw new ManagedByOperatorError();
     const slug = input.slug ?? generateSlug(input.name);
     const schemaName = workspaceSchemaName(slug);
-    let workspace: Workspace;
     try {
-      workspace = await this.tx.run(userId, async (uow) => {
+      const workspace = await this.tx.run(userId, async (uow) => {
         const created = await Workspace.query(uow.trx).insertAndFetch({
           id: newId(),
           slug,
@@ -70,6 +71,8 @@ export class WorkspacesService {
           createdBy: userId,
         });
         await WorkspaceMember.query(uow.trx).insert({ workspaceId: created.id, userId, role: 'owner' });
+        // Same transaction: the workspace, its schema and its audit entry exist together or not at all.
+        await migrateWorkspaceSchema(uow.trx, schemaName);
         await uow.audit({
           workspaceId: created.id,
           action: 'workspace.create',
@@ -80,21 +83,12 @@ export class WorkspacesService {
         uow.emit('workspace.created', created.id, { workspace: toWorkspaceView(created) });
         return created;
       });
+      return toWorkspaceView(workspace, 'owner');
     } catch (error) {
-      // objection wraps the driver error; the pg code sits on it only for plain knex queries
-      if (isUniqueViolation(error) || error instanceof UniqueViolationError)
+      if (isUniqueViolation(error))
         throw new ConflictError(`A workspace with slug "${slug}" already exists`, 'slug_taken');
       throw error;
     }
-    try {
-      await migrateWorkspaceSchema(this.knex, schemaName);
-    } catch (error) {
-      // Never leave a workspace without its schema behind.
-      await Workspace.query(this.knex).deleteById(workspace.id);
-      await this.knex.raw(`DROP SCHEMA IF EXISTS ${quoteIdent(schemaName)} CASCADE`);
-      throw error;
-    }
-    return toWorkspaceView(workspace, 'owner');
   }
 
   async update(access: WorkspaceAccess, userId: string, input: UpdateWorkspaceInput): Promise<WorkspaceView> {
