@@ -67,9 +67,7 @@ export class MembersService {
       memberPolicy.assertCanManage(actorRole, target.role);
       memberPolicy.assertCanGrant(actorRole, role);
       if (role !== 'owner') memberPolicy.assertNotLastOwner(target.role, owners);
-      await WorkspaceMember.query(uow.trx)
-        .patch({ role, updatedAt: new Date() })
-        .findById([workspaceId, targetId]);
+      await this.setRole(uow, workspaceId, targetId, role);
       await uow.audit({
         workspaceId,
         action: 'member.role_change',
@@ -111,13 +109,8 @@ export class MembersService {
       const { actorRole, target } = await this.lockMembership(uow, workspaceId, actorId, targetId);
       // The route checked the role before this transaction; it may have changed since.
       if (actorRole !== 'owner') throw new ForbiddenError('Only an owner can transfer ownership');
-      const now = new Date();
-      await WorkspaceMember.query(uow.trx)
-        .patch({ role: 'owner', updatedAt: now })
-        .findById([workspaceId, targetId]);
-      await WorkspaceMember.query(uow.trx)
-        .patch({ role: 'admin', updatedAt: now })
-        .findById([workspaceId, actorId]);
+      await this.setRole(uow, workspaceId, targetId, 'owner');
+      await this.setRole(uow, workspaceId, actorId, 'admin');
       await uow.audit({
         workspaceId,
         action: 'workspace.transfer_ownership',
@@ -139,6 +132,12 @@ export class MembersService {
     if (!actor) throw new NotFoundError('Workspace');
     if (!target) throw new NotFoundError('Member');
     return { actorRole: actor.role, target, owners: rows.filter((m) => m.role === 'owner').length };
+  }
+
+  private async setRole(uow: UnitOfWork, workspaceId: string, userId: string, role: Role): Promise<void> {
+    await WorkspaceMember.query(uow.trx)
+      .patch({ role, updatedAt: new Date() })
+      .findById([workspaceId, userId]);
   }
 
   private async deleteMember(
