@@ -1,0 +1,50 @@
+/**
+ * What a compiler knows about a source: its tables, their columns with logical types, and primary
+ * keys. Adapters build it by schema discovery; the internal mini-DB builds it from its metadata.
+ * Identifiers in compiled queries come only from here, never from the query's text.
+ */
+export const LOGICAL_TYPES = [
+  'text',
+  'integer',
+  'number',
+  'boolean',
+  'date',
+  'datetime',
+  'json',
+  'uuid',
+  'binary',
+  'unknown',
+] as const;
+export type LogicalType = (typeof LOGICAL_TYPES)[number];
+
+export interface CatalogColumn {
+  name: string;
+  type: LogicalType;
+  nullable: boolean;
+  /** The source's own type name (`varchar(20)`, `timestamptz`, `objectId`), for display. */
+  nativeType?: string;
+}
+
+export interface CatalogTable {
+  /** Postgres schema, MySQL database or MongoDB database; undefined = the connection's default. */
+  schema?: string;
+  name: string;
+  columns: CatalogColumn[];
+  /** Unique, non-null key used as the keyset tiebreaker (`_id` for MongoDB). */
+  primaryKey: string[];
+}
+
+export interface Catalog {
+  table(name: string, schema?: string): CatalogTable | undefined;
+}
+
+/** A catalog over a fixed list of tables. */
+export function catalogOf(tables: CatalogTable[]): Catalog {
+  const key = (name: string, schema?: string) => `${schema ?? ''}\u0000${name}`;
+  const byKey = new Map(tables.map((t) => [key(t.name, t.schema), t]));
+  return {
+    table: (name, schema) =>
+      byKey.get(key(name, schema)) ??
+      (schema === undefined ? tables.find((t) => t.name === name) : undefined),
+  };
+}
