@@ -1,8 +1,9 @@
+import { adapterBenchmark } from './adapter.bench.js';
 import { authBenchmark } from './auth.bench.js';
 import type { Benchmark } from './measure.js';
 
 /** Every benchmark, run one after the other so they never compete for the machine. */
-const benchmarks: Benchmark[] = [authBenchmark];
+const benchmarks: Benchmark[] = [authBenchmark, adapterBenchmark];
 
 async function main(): Promise<void> {
   const only = process.argv.slice(2);

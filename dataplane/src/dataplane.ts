@@ -34,6 +34,15 @@ import { TenantBootstrap } from './services/workspaces/tenant-bootstrap.js';
 import { WorkspaceAccessResolver } from './services/workspaces/workspace-access.js';
 import { WorkspacesService } from './services/workspaces/workspaces.service.js';
 import { migrateAll } from './store/migrator.js';
+import { TableDataKeyStore } from './store/data-key.table-store.js';
+import { AdapterRegistry } from './adapters/registry.js';
+import { createAdapterFactory } from './adapters/factory.js';
+
+import { createKmsProvider } from './platform/crypto/kms-factory.js';
+import { ssrfPolicyFromConfig } from './platform/ssrf/ssrf-policy.js';
+import { ConnectionsService } from './services/connections/connections.service.js';
+import { credentialSealer, hostGuard, workspaceSchemaOf } from './services/connections/platform-ports.js';
+import { connectionRoutes } from './http/routes/connections.routes.js';
 import { VERSION } from './version.js';
 
 export interface Dataplane {
@@ -47,6 +56,14 @@ export interface Dataplane {
 }
 
 const AUDIT_PURGE_INTERVAL_MS = 3600_000;
+
+const CONNECTION_DEFAULTS = {
+  statementTimeoutMs: 30_000,
+  rowCap: 10_000,
+  poolMax: 5,
+  poolIdleMs: 60_000,
+  schemaCacheTtlSeconds: 300,
+};
 
 /** The composition root: builds every layer from the configuration and starts listening. */
 export async function startDataplane(
@@ -78,7 +95,9 @@ async function assemble(
     closers.push(() => (embedded as EmbeddedDatabase).stop());
   }
   const jwtSecret = config.jwtSecret ?? (await loadOrCreateSecret(config.dataDir, 'jwt-secret', 48));
-  if (!config.masterKey && !config.tenant) await loadOrCreateSecret(config.dataDir, 'master-key', 32);
+  const masterKey =
+    config.masterKey ??
+    (config.tenant ? undefined : await loadOrCreateSecret(config.dataDir, 'master-key', 32));
 
   const controlSchema = config.tenant?.schema ?? 'lt_control';
   const db: Database = createDatabase({
@@ -130,6 +149,24 @@ async function assemble(
   );
   const workspaces = new WorkspacesService(knex, tx, config.tenant?.slug);
   const members = new MembersService(knex, tx);
+  const registry = new AdapterRegistry({
+    factory: createAdapterFactory(),
+    logger: log,
+  });
+  registry.start();
+  closers.push(() => registry.closeAll());
+  const connections = new ConnectionsService(
+    knex,
+    tx,
+    credentialSealer(
+      createKmsProvider(config, masterKey ? { masterKey } : {}),
+      new TableDataKeyStore(knex, workspaceSchemaOf(knex)),
+    ),
+    hostGuard(ssrfPolicyFromConfig(config)),
+    registry,
+    cache,
+    CONNECTION_DEFAULTS,
+  );
   const invitations = new InvitationsService(knex, tx);
   const resolver = new WorkspaceAccessResolver(knex, config.tenant?.slug);
 
@@ -153,6 +190,7 @@ async function assemble(
     ...workspaceRoutes(workspaces),
     ...memberRoutes(members),
     ...invitationRoutes(invitations),
+    ...connectionRoutes(connections),
   ];
 
   const inFlight = new InFlight();

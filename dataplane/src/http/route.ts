@@ -36,6 +36,8 @@ export interface RouteSpec<P extends TSchema, Q extends TSchema, B extends TSche
   scope: S;
   /** Required for `workspace` scope: the permission matrix entry this route needs. */
   permission?: S extends 'workspace' ? Permission : never;
+  /** The path parameter holding a resource id that leads to the workspace (`/connections/:id`). */
+  resourceParam?: S extends 'workspace' ? string : never;
   params?: P;
   query?: Q;
   body?: B;
@@ -52,6 +54,7 @@ export interface AnyRoute {
   tag: string;
   scope: Scope;
   permission?: Permission;
+  resourceParam?: string;
   params?: TSchema;
   query?: TSchema;
   body?: TSchema;

@@ -61,17 +61,25 @@ async function authenticate(ctx: Context, tokens: AccessTokens): Promise<AccessC
   return tokens.verify(match[1]);
 }
 
-/** The workspace comes from the path, else the X-Workspace-Id header, else (tenant mode) the tenant. */
+/**
+ * The workspace comes from the path (`:workspaceId`, or a resource id that leads to it), else the
+ * X-Workspace-Id header, else (tenant mode) the tenant.
+ */
 async function authorize(
   ctx: Context,
   route: AnyRoute,
   auth: AccessClaims,
   deps: RouterDeps,
 ): Promise<WorkspaceAccess> {
-  const named =
-    (ctx.params as Record<string, string | undefined>).workspaceId ??
-    (ctx.get('x-workspace-id') || undefined);
-  const access = await deps.workspaces.resolve(named, auth.userId);
+  const params = ctx.params as Record<string, string | undefined>;
+  const resourceId = route.resourceParam ? params[route.resourceParam] : undefined;
+  const access =
+    resourceId !== undefined
+      ? await deps.workspaces.resolveByResource(resourceId, auth.userId)
+      : await deps.workspaces.resolve(
+          params.workspaceId ?? (ctx.get('x-workspace-id') || undefined),
+          auth.userId,
+        );
   if (!route.permission)
     throw new Error(`route ${route.method} ${route.path} has workspace scope but no permission`);
   deps.policy.assert({ userId: auth.userId, role: access.role }, route.permission, {

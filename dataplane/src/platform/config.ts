@@ -1,6 +1,17 @@
 import path from 'node:path';
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
+import { ConfigError } from './config-error.js';
+import {
+  PRIVATE_RANGES,
+  readSecurityConfig,
+  SECURITY_SECRETS,
+  securityEnv,
+  type AwsKmsConfig,
+  type ConnectionRules,
+  type KmsConfig,
+  type VaultKmsConfig,
+} from './security.config.js';
 
 /**
  * Every environment variable the dataplane reads, with its default. `.env.example` documents the
@@ -57,6 +68,7 @@ const Env = {
     schema: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9+/]{43}=$' })),
     doc: 'base64 32-byte key of the local KMS provider; generated in standalone',
   },
+  ...securityEnv,
   LOG_LEVEL: {
     schema: Type.Union(
       ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
@@ -133,6 +145,9 @@ export interface Config {
   embeddedPgPort: number;
   jwtSecret: string | undefined;
   masterKey: string | undefined;
+  kms: KmsConfig;
+  /** Addresses external connections may (allow) and may not (deny) reach: CIDRs and host names. */
+  connections: ConnectionRules;
   logLevel: string;
   production: boolean;
   db: { poolMax: number; statementTimeoutMs: number };
@@ -148,12 +163,19 @@ export interface Config {
   trustProxy: boolean;
 }
 
-export class ConfigError extends Error {}
+export { ConfigError };
+export { PRIVATE_RANGES, type AwsKmsConfig, type ConnectionRules, type KmsConfig, type VaultKmsConfig };
 
 /** Value.Convert would read "1e3" as 1 and "80.5" as 80; integers must be written as integers. */
 const INTEGER = /^\s*-?\d+\s*$/;
 /** Their values may hold credentials, so error messages never repeat them. */
-const SECRET: ReadonlySet<EnvName> = new Set(['DATABASE_URL', 'REDIS_URL', 'JWT_SECRET', 'LT_MASTER_KEY']);
+const SECRET: ReadonlySet<EnvName> = new Set([
+  'DATABASE_URL',
+  'REDIS_URL',
+  'JWT_SECRET',
+  'LT_MASTER_KEY',
+  ...SECURITY_SECRETS,
+]);
 
 function readOne(name: EnvName, raw: string | undefined): unknown {
   const spec = Env[name];
@@ -211,6 +233,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     embeddedPgPort: v.EMBEDDED_PG_PORT,
     jwtSecret: v.JWT_SECRET,
     masterKey: v.LT_MASTER_KEY,
+    ...readSecurityConfig(v, v.LT_WORKSPACE !== undefined),
     logLevel: v.LOG_LEVEL,
     production,
     db: { poolMax: v.DB_POOL_MAX, statementTimeoutMs: v.DB_STATEMENT_TIMEOUT_MS },

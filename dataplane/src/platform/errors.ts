@@ -124,3 +124,58 @@ export class ServiceUnavailableError extends AppError {
     this.code = code;
   }
 }
+
+/** An external connection whose circuit breaker is open: answered fast, without touching it. */
+export class ConnectionUnavailableError extends ServiceUnavailableError {
+  constructor(
+    detail: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(detail, 'connection_unavailable');
+  }
+}
+
+export class GatewayTimeoutError extends AppError {
+  readonly status = 504;
+  readonly code: string;
+  readonly title = 'Gateway timeout';
+  constructor(detail: string, code = 'timeout') {
+    super(detail);
+    this.code = code;
+  }
+}
+
+/**
+ * An external connection's target or driver options were refused (SSRF guard). The detail names
+ * the host or option the caller gave, never what it resolved to or which rule refused it.
+ */
+export class HostNotAllowedError extends AppError {
+  readonly status = 422;
+  readonly code: string;
+  readonly title = 'Connection target not allowed';
+  /** Which rule refused it (e.g. `loopback`, `denied`): for logs, not part of the response. */
+  readonly reason: string | undefined;
+  constructor(detail: string, code = 'host_not_allowed', reason?: string) {
+    super(detail);
+    this.code = code;
+    this.reason = reason;
+  }
+}
+
+/** A stored credential failed to decrypt: moved to another row, tampered with or its key is gone. */
+export class CredentialDecryptionError extends AppError {
+  readonly status = 500;
+  readonly code = 'credential_undecryptable';
+  readonly title = 'Stored credential cannot be decrypted';
+}
+
+/** The key management service refused or could not be reached. Never carries key material. */
+export class KmsError extends AppError {
+  readonly status = 503;
+  readonly code: string;
+  readonly title = 'Key management unavailable';
+  constructor(detail: string, code = 'kms_unavailable') {
+    super(detail);
+    this.code = code;
+  }
+}

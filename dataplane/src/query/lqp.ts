@@ -1,4 +1,4 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static, type TLiteral, type TUnion } from '@sinclair/typebox';
 
 /**
  * The logical query plan (LQP): what every table, view and explorer screen asks of a source.
@@ -25,7 +25,9 @@ export const FILTER_OPS = [
 ] as const;
 export type FilterOp = (typeof FILTER_OPS)[number];
 
-const literals = <T extends readonly string[]>(values: T) => Type.Union(values.map((v) => Type.Literal(v)));
+/** A union of string literals whose static type keeps the literals (`'asc' | 'desc'`, not `string`). */
+const literals = <T extends readonly string[]>(values: T) =>
+  Type.Union(values.map((v) => Type.Literal(v))) as unknown as TUnion<TLiteral<T[number]>[]>;
 
 export const FieldRef = Type.String({
   minLength: 1,
@@ -152,6 +154,8 @@ export type LogicalQuery = Omit<Static<typeof LogicalQuerySchema>, 'filter'> & {
 export interface QueryResult {
   rows: Record<string, unknown>[];
   nextCursor: string | null;
+  /** Whether rows follow this page (both pagination modes; optional for older producers). */
+  hasMore?: boolean;
 }
 
 /** What `explain` reports: the compiled query, and which parts ran in the source vs in process. */

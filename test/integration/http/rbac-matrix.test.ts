@@ -1,10 +1,13 @@
 import { expect } from 'chai';
 import type { AnyRoute } from '../../../dataplane/src/http/route.js';
+import pg from 'pg';
+import { connectionRoutes } from '../../../dataplane/src/http/routes/connections.routes.js';
 import { invitationRoutes } from '../../../dataplane/src/http/routes/invitations.routes.js';
 import { memberRoutes } from '../../../dataplane/src/http/routes/members.routes.js';
 import { workspaceRoutes } from '../../../dataplane/src/http/routes/workspaces.routes.js';
 import { PERMISSIONS, can, type Permission } from '../../../dataplane/src/services/rbac/permissions.js';
 import { ROLES, type Role } from '../../../dataplane/src/store/roles.js';
+import { createTestDatabase } from '../../support/databases.js';
 import { registerUser, startTestApp, type TestApp } from '../../support/test-app.js';
 
 type User = Awaited<ReturnType<typeof registerUser>>;
@@ -15,7 +18,12 @@ interface Fixture {
   workspaceId: string;
   targetId: string;
   invitationId: string;
+  connectionId: string;
 }
+
+/** An external PostgreSQL database the connection routes point at. */
+let externalUrl = '';
+const unique = () => Math.random().toString(36).slice(2);
 
 /**
  * How to call each workspace-scoped route so that a caller whose role holds the permission
@@ -40,6 +48,19 @@ const CALLS: Record<string, { status: number; body?: (f: Fixture) => unknown }> 
   },
   'get /api/v1/workspaces/:workspaceId/invitations': { status: 200 },
   'delete /api/v1/workspaces/:workspaceId/invitations/:invitationId': { status: 204 },
+  'get /api/v1/connections': { status: 200 },
+  'post /api/v1/workspaces/:workspaceId/keys/rotate': { status: 200, body: () => ({ reencrypt: true }) },
+  'post /api/v1/connections': {
+    status: 201,
+    body: () => ({ name: `matrix-${unique()}`, type: 'postgres', uri: externalUrl }),
+  },
+  'get /api/v1/connections/:id': { status: 200 },
+  'put /api/v1/connections/:id': { status: 200, body: () => ({ name: `renamed-${unique()}` }) },
+  'delete /api/v1/connections/:id': { status: 204 },
+  'post /api/v1/connections/:id/test': { status: 200 },
+  'get /api/v1/connections/:id/schema': { status: 200 },
+  'post /api/v1/connections/:id/schema/refresh': { status: 200 },
+  'post /api/v1/connections/:id/query': { status: 200, body: () => ({ table: 'items', limit: 5 }) },
 };
 
 // Handlers are never called here: the factories only need something to close over.
@@ -48,6 +69,7 @@ const ROUTES: AnyRoute[] = [
   ...workspaceRoutes(stub),
   ...memberRoutes(stub),
   ...invitationRoutes(stub),
+  ...connectionRoutes(stub),
 ].filter((r) => r.scope === 'workspace');
 const key = (r: { method: string; path: string }) => `${r.method} ${r.path}`;
 const CALLERS: Caller[] = [...ROLES, 'non-member'];
@@ -61,13 +83,27 @@ describe('RBAC matrix: every role against every workspace-scoped route', () => {
   let app: TestApp;
   const users = {} as Record<Role | 'coOwner' | 'target' | 'non-member', User>;
 
+  let dropExternal: () => Promise<void>;
+
   before(async () => {
-    app = await startTestApp();
+    const external = await createTestDatabase();
+    externalUrl = external.url;
+    dropExternal = external.drop;
+    const client = new pg.Client({ connectionString: externalUrl });
+    await client.connect();
+    await client.query(
+      "CREATE TABLE items (id int PRIMARY KEY, name text); INSERT INTO items VALUES (1, 'one'), (2, 'two')",
+    );
+    await client.end();
+    app = await startTestApp({ LT_CONNECTION_ALLOW: '127.0.0.0/8' });
     for (const name of [...ROLES, 'coOwner', 'target', 'non-member'] as const) {
       users[name] = await registerUser(app, name);
     }
   });
-  after(() => app.stop());
+  after(async () => {
+    await app.stop();
+    await dropExternal();
+  });
 
   /** A fresh workspace per case, so destructive calls never affect another case. */
   async function freshFixture(): Promise<Fixture> {
@@ -92,7 +128,18 @@ describe('RBAC matrix: every role against every workspace-scoped route', () => {
       body: { email: 'pending@example.test', role: 'viewer' },
     });
     expect(invited.status).to.equal(201);
-    return { workspaceId, targetId: users.target.id, invitationId: invited.body.invitation.id };
+    const connection = await app.request('POST', '/api/v1/connections', {
+      token: users.owner.accessToken,
+      headers: { 'x-workspace-id': workspaceId },
+      body: { name: 'matrix', type: 'postgres', uri: externalUrl },
+    });
+    expect(connection.status, JSON.stringify(connection.body)).to.equal(201);
+    return {
+      workspaceId,
+      targetId: users.target.id,
+      invitationId: invited.body.invitation.id,
+      connectionId: connection.body.id,
+    };
   }
 
   /** What a refused call must leave untouched. */
@@ -108,7 +155,19 @@ describe('RBAC matrix: every role against every workspace-scoped route', () => {
         .where({ workspace_id: workspaceId })
         .orderBy('id')
         .select('id', 'status'),
+      connections: await connectionsOf(workspaceId),
     };
+  }
+
+  async function connectionsOf(workspaceId: string) {
+    const knex = app.dataplane.knex;
+    const workspace = await knex('workspaces').where({ id: workspaceId }).first('schema_name');
+    if (!workspace) return [];
+    return knex
+      .withSchema(workspace.schema_name)
+      .table('connections')
+      .orderBy('id')
+      .select('id', 'name', 'updated_at');
   }
 
   it('the table covers every workspace-scoped route the app serves, each with a known permission', async () => {
@@ -145,10 +204,12 @@ describe('RBAC matrix: every role against every workspace-scoped route', () => {
           const path = route.path
             .replace(':workspaceId', fixture.workspaceId)
             .replace(':userId', fixture.targetId)
-            .replace(':invitationId', fixture.invitationId);
+            .replace(':invitationId', fixture.invitationId)
+            .replace(':id', fixture.connectionId);
           const body = call?.body?.(fixture);
           const res = await app.request(route.method.toUpperCase(), path, {
             token: users[caller].accessToken,
+            headers: { 'x-workspace-id': fixture.workspaceId },
             ...(body === undefined ? {} : { body }),
           });
           expect(res.status, `${caller} ${route.method} ${route.path}: ${JSON.stringify(res.body)}`).to.equal(

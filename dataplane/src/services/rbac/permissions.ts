@@ -21,7 +21,19 @@ export const PERMISSIONS = {
   'data:write': { minRole: 'editor', description: 'create, change and delete rows' },
   'views:manage': { minRole: 'editor', description: 'create and change views' },
   'views:publish': { minRole: 'admin', description: 'publish views as public APIs, manage API keys' },
-  'connections:manage': { minRole: 'admin', description: 'add, change and remove external connections' },
+  'connections:read': {
+    minRole: 'editor',
+    description:
+      'see connections, their status and discovered schemas (viewers read external data only through views)',
+  },
+  'connections:query': {
+    minRole: 'editor',
+    description: 'query external connections with the logical query plan',
+  },
+  'connections:manage': {
+    minRole: 'admin',
+    description: 'add, change, test and remove external connections; refresh their schema',
+  },
   'connections:raw': {
     minRole: 'admin',
     description: 'run raw SQL or pipelines where a connection allows it',

@@ -40,6 +40,16 @@ export class WorkspaceAccessResolver {
     return { workspace: row, role };
   }
 
+  /** For routes that name a resource, not a workspace: the id's directory entry names it. */
+  async resolveByResource(resourceId: string, userId: string): Promise<WorkspaceAccess> {
+    if (!isUuid(resourceId)) throw new NotFoundError('Resource');
+    const entry = await this.knex('resource_directory')
+      .where({ id: resourceId })
+      .first<{ workspace_id: string } | undefined>('workspace_id');
+    if (!entry) throw new NotFoundError('Resource');
+    return this.resolve(entry.workspace_id, userId);
+  }
+
   /** The caller's current role, read inside a transaction that is about to change membership. */
   async lockedRole(trx: Knex, workspaceId: string, userId: string): Promise<Role | undefined> {
     const member = await WorkspaceMember.query(trx).findById([workspaceId, userId]).forUpdate();

@@ -1,5 +1,6 @@
 import type { SchemaMigration } from '../../migration-source.js';
 import { identityAndWorkspaces } from './001-identity-and-workspaces.js';
+import { resourceDirectory } from './002-resource-directory.js';
 
 /** Control-schema migrations in order. Append only. */
-export const controlMigrations: SchemaMigration[] = [identityAndWorkspaces];
+export const controlMigrations: SchemaMigration[] = [identityAndWorkspaces, resourceDirectory];

@@ -1,5 +1,6 @@
 import type { SchemaMigration } from '../../migration-source.js';
 import { workspaceAudit } from './001-audit.js';
+import { workspaceConnections } from './002-connections.js';
 
 /** Migrations every workspace schema (`lt_ws_<slug>`) runs, in order. Append only. */
-export const workspaceMigrations: SchemaMigration[] = [workspaceAudit];
+export const workspaceMigrations: SchemaMigration[] = [workspaceAudit, workspaceConnections];

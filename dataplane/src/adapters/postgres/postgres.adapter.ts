@@ -1,0 +1,190 @@
+import knexFactory, { type Knex } from 'knex';
+import pg from 'pg';
+import type { LogicalQuery } from '../../query/lqp.js';
+import { BadRequestError } from '../../platform/errors.js';
+import {
+  isRawSqlQuery,
+  type ConnectionSettings,
+  type ConnectionTestResult,
+  type DiscoveredSchema,
+  type ExecuteOptions,
+  type IDatabaseAdapter,
+  type LogicalQueryResult,
+  type RawQuery,
+  type RawQueryResult,
+} from '../adapter.js';
+import { CatalogCache } from '../sql/catalog-cache.js';
+import { runLogicalQuery } from '../sql/logical-query.js';
+import { assertReadStatement, assertSingleStatement } from '../sql/statement-guard.js';
+import { queryCapped } from './capped-query.js';
+import { discoverPostgres } from './pg-discovery.js';
+import { translatePgError } from './pg-errors.js';
+import { externalTypes } from './pg-types.js';
+
+export interface PostgresAdapterOptions {
+  /** How long the discovered catalog serves LQP compilation before it is read again. Default 60 000. */
+  catalogTtlMs?: number;
+  /** Reported to the server (pg_stat_activity). Default 'live-tables'. */
+  applicationName?: string;
+  /** Time to open one connection (ms). Default 10 000. */
+  connectTimeoutMs?: number;
+  /** Errors of idle pooled clients (a restarted server); default: ignored, the pool replaces them. */
+  onPoolError?: (error: Error) => void;
+}
+
+/** PostgreSQL through one pg.Pool per connection. */
+export class PostgresAdapter implements IDatabaseAdapter {
+  readonly type = 'postgres' as const;
+  private pool: pg.Pool | undefined;
+  /** Renders and runs compiled LQP statements on `pool` (knex never owns a pool here). */
+  private knex: Knex | undefined;
+  private readonly catalog: CatalogCache;
+
+  constructor(
+    private readonly settings: ConnectionSettings,
+    private readonly options: PostgresAdapterOptions = {},
+  ) {
+    this.catalog = new CatalogCache(() => this.discoverSchema(), options.catalogTtlMs ?? 60_000);
+  }
+
+  async connect(): Promise<void> {
+    await this.withClient(false, (client) => client.query('SELECT 1'));
+  }
+
+  async disconnect(): Promise<void> {
+    const { pool, knex } = this;
+    this.pool = undefined;
+    this.knex = undefined;
+    this.catalog.invalidate();
+    await knex?.destroy();
+    await pool?.end();
+  }
+
+  async testConnection(): Promise<ConnectionTestResult> {
+    const started = performance.now();
+    try {
+      const { rows } = await this.withClient(false, (c) =>
+        c.query<{ v: string }>("SELECT current_setting('server_version') AS v"),
+      );
+      return {
+        ok: true,
+        latencyMs: Math.round(performance.now() - started),
+        serverVersion: rows[0]?.v ?? '',
+      };
+    } catch (error) {
+      const latencyMs = Math.round(performance.now() - started);
+      return { ok: false, latencyMs, error: error instanceof Error ? error.message : String(error) };
+    }
+  }
+
+  /** A fresh read of pg_catalog; it also refreshes the catalog LQP queries compile against. */
+  async discoverSchema(): Promise<DiscoveredSchema> {
+    const schema = await this.withClient(this.settings.readOnly, discoverPostgres);
+    this.catalog.prime(schema);
+    return schema;
+  }
+
+  /** Drops the cached catalog: the next LQP query discovers again. */
+  refreshCatalog(): void {
+    this.catalog.invalidate();
+  }
+
+  async executeLogicalQuery(query: LogicalQuery, options: ExecuteOptions = {}): Promise<LogicalQueryResult> {
+    const catalog = await this.catalog.catalogFor(query);
+    this.ensurePool();
+    try {
+      return await runLogicalQuery(this.knex as Knex, query, catalog, 'postgres', {
+        rowCap: this.settings.rowCap,
+        readOnly: this.settings.readOnly,
+        explain: options.explain ?? false,
+      });
+    } catch (error) {
+      throw translatePgError(error, this.settings.statementTimeoutMs);
+    }
+  }
+
+  async executeRawQuery(raw: RawQuery): Promise<RawQueryResult> {
+    if (!isRawSqlQuery(raw)) {
+      throw new BadRequestError('A PostgreSQL connection runs SQL, not pipelines', 'raw_query_unsupported');
+    }
+    assertSingleStatement(raw.sql, 'postgres');
+    if (this.settings.readOnly) assertReadStatement(raw.sql, 'postgres');
+    return this.withClient(this.settings.readOnly, (client) =>
+      queryCapped(client, raw.sql, raw.params ?? [], this.settings.rowCap),
+    );
+  }
+
+  /**
+   * One pooled client for `fn`; with `readOnly` inside BEGIN READ ONLY … COMMIT, so a write
+   * smuggled into a function or a data-modifying WITH fails in the server. Driver errors leave
+   * as domain errors; a client that failed mid-transaction is discarded, not reused.
+   */
+  private async withClient<T>(readOnly: boolean, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const timeout = this.settings.statementTimeoutMs;
+    let client: pg.PoolClient;
+    try {
+      client = await this.ensurePool().connect();
+    } catch (error) {
+      throw translatePgError(error, timeout);
+    }
+    let broken: Error | undefined;
+    try {
+      if (!readOnly) return await fn(client);
+      await client.query('BEGIN READ ONLY');
+      try {
+        const result = await fn(client);
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch((e: Error) => (broken = e));
+        throw error;
+      }
+    } catch (error) {
+      throw translatePgError(error, timeout);
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  private ensurePool(): pg.Pool {
+    if (!this.pool) {
+      this.pool = this.createPool();
+      this.knex = knexFactory({ client: 'pg', connectionPool: this.pool });
+    }
+    return this.pool;
+  }
+
+  private createPool(): pg.Pool {
+    const s = this.settings;
+    const pool = new pg.Pool({
+      host: s.host,
+      port: s.port,
+      database: s.database,
+      user: s.username,
+      password: s.password,
+      ssl: sslOptions(s),
+      max: s.pool.max,
+      idleTimeoutMillis: s.pool.idleMs,
+      connectionTimeoutMillis: this.options.connectTimeoutMs ?? 10_000,
+      statement_timeout: s.statementTimeoutMs || undefined,
+      idle_in_transaction_session_timeout: s.statementTimeoutMs ? s.statementTimeoutMs * 2 : undefined,
+      application_name: this.options.applicationName ?? 'live-tables',
+      // The SQL compiler renders times assuming a UTC session (query/README "Time").
+      options: '-c TimeZone=UTC',
+      keepAlive: true,
+      types: externalTypes,
+    });
+    pool.on('error', (error) => this.options.onPoolError?.(error));
+    return pool;
+  }
+}
+
+function sslOptions(s: ConnectionSettings): pg.PoolConfig['ssl'] {
+  if (!s.ssl) return false;
+  const extra = s.ssl === true ? {} : s.ssl;
+  return {
+    rejectUnauthorized: extra.rejectUnauthorized ?? true,
+    ...(extra.ca ? { ca: extra.ca } : {}),
+    ...(s.servername ? { servername: s.servername } : {}),
+  };
+}

@@ -1,0 +1,73 @@
+import type { LogicalType } from '../catalog.js';
+import type { CursorValue } from '../keyset-cursor.js';
+
+/**
+ * Driver values to the JSON the API returns, the same for pg and mysql2: integers and decimals
+ * as numbers when a double holds them exactly (else the decimal string), booleans from
+ * TINYINT/BIT, dates `YYYY-MM-DD`, instants ISO 8601 UTC, binary base64, JSON parsed.
+ */
+export function normalizeValue(type: LogicalType, value: unknown): unknown {
+  if (value === null || value === undefined) return null;
+  switch (type) {
+    case 'integer':
+    case 'number':
+      return toNumberIfSafe(value);
+    case 'boolean':
+      if (typeof value === 'boolean') return value;
+      if (Buffer.isBuffer(value)) return value.some((b) => b !== 0);
+      return Number(value) !== 0;
+    case 'text':
+    case 'uuid':
+      return Buffer.isBuffer(value) ? value.toString('utf8') : value;
+    case 'date':
+      return value instanceof Date ? value.toISOString().slice(0, 10) : value;
+    case 'datetime':
+      return toIsoInstant(value);
+    case 'json':
+      return typeof value === 'string' ? parseJson(value) : value;
+    case 'binary':
+      return Buffer.isBuffer(value) ? value.toString('base64') : value;
+    case 'unknown':
+      if (value instanceof Date) return value.toISOString();
+      if (Buffer.isBuffer(value)) return value.toString('base64');
+      return typeof value === 'bigint' ? value.toString() : value;
+  }
+}
+
+/** A key as a cursor holds it: lossless (numbers stay strings when a double would round them). */
+export function cursorValue(type: LogicalType, value: unknown): CursorValue {
+  if (value === null || value === undefined) return null;
+  if (Buffer.isBuffer(value)) return value.toString('utf8');
+  if (typeof value === 'bigint') return value.toString();
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
+  if (type === 'boolean' && typeof value === 'number') return value !== 0;
+  return value as CursorValue;
+}
+
+const SIGNIFICANT = /^-?0*(\d*?)\.?(\d*?)0*$/;
+
+export function toNumberIfSafe(value: unknown): unknown {
+  if (typeof value === 'number') return value;
+  if (typeof value === 'bigint')
+    return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
+  if (typeof value !== 'string') return value;
+  if (/^-?\d+$/.test(value)) return Number.isSafeInteger(Number(value)) ? Number(value) : value;
+  const match = /^-?\d+\.\d+$/.test(value) ? SIGNIFICANT.exec(value) : null;
+  if (!match) return value;
+  // A decimal with at most 15 significant digits survives the trip through a double.
+  const digits = `${match[1]}${match[2]}`.replace(/^0+/, '');
+  return digits.length <= 15 ? Number(value) : value;
+}
+
+function toIsoInstant(value: unknown): unknown {
+  const date = value instanceof Date ? value : typeof value === 'string' ? new Date(value) : undefined;
+  return date && !Number.isNaN(date.getTime()) ? date.toISOString() : value;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
