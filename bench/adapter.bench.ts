@@ -137,6 +137,7 @@ export const adapterBenchmark: Benchmark = {
     const url = new URL(db.url);
     const adapters: IDatabaseAdapter[] = [];
     const raw = new pg.Pool({ connectionString: db.url, max: POOL });
+    raw.on('error', () => undefined); // the database is dropped with FORCE at the end
     try {
       const seeded = performance.now();
       await raw.query(SEED);

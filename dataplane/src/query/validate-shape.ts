@@ -76,13 +76,17 @@ function rowShape(
   };
 }
 
-/** Every primary-key column of the source and of each join, unless already sorted by. */
+/**
+ * Every primary-key column of the source and of each join that can repeat a row, unless already
+ * sorted by. A join on the joined table's whole primary key matches at most one row, so its key
+ * adds nothing to uniqueness and is left out (it would only stop an index from giving the order).
+ */
 function primaryKeyTiebreak(scope: FieldScope, joins: readonly AnalyzedJoin[], sorts: SortKey[]) {
   const keys: SortKey[] = [];
   let unique = true;
   const tables = [
     { table: scope.source, prefix: '' },
-    ...joins.map((j) => ({ table: j.table, prefix: `${j.alias}.` })),
+    ...joins.filter((j) => !joinsOnWholeKey(j)).map((j) => ({ table: j.table, prefix: `${j.alias}.` })),
   ];
   for (const { table, prefix } of tables) {
     if (table.primaryKey.length === 0) unique = false;
@@ -98,6 +102,9 @@ function primaryKeyTiebreak(scope: FieldScope, joins: readonly AnalyzedJoin[], s
   }
   return { keys, unique };
 }
+
+const joinsOnWholeKey = (join: AnalyzedJoin): boolean =>
+  join.table.primaryKey.length === 1 && join.table.primaryKey[0] === join.right.name;
 
 function groupedShape(query: LogicalQuery, scope: FieldScope, problems: Problems) {
   const groupBy = query.groupBy ?? { fields: [], aggregates: [] };

@@ -88,7 +88,7 @@ export const GOLDEN: Record<string, LogicalQuery> = {
     filter: { field: 'k.name', op: 'eq', value: 'Österreich' },
     pagination: { mode: 'offset', limit: 10, offset: 20 },
   },
-  'sorts: mixed directions, NULLs last, primary keys of every table as tiebreakers': {
+  'sorts: mixed directions, NULLs last, primary keys of every table a join can repeat as tiebreakers': {
     source: { table: 'orders' },
     select: ['id'],
     joins: TWO_HOPS,
