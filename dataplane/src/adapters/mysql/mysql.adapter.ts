@@ -1,20 +1,15 @@
-import knexFactory, { type Knex } from 'knex';
+import knexFactory from 'knex';
 import type mysql from 'mysql2/promise';
-import type { LogicalQuery } from '../../query/lqp.js';
 import { BadRequestError } from '../../platform/errors.js';
 import {
   isRawSqlQuery,
   type ConnectionSettings,
-  type ConnectionTestResult,
   type DiscoveredSchema,
-  type ExecuteOptions,
   type IDatabaseAdapter,
-  type LogicalQueryResult,
   type RawQuery,
   type RawQueryResult,
 } from '../adapter.js';
-import { CatalogCache } from '../sql/catalog-cache.js';
-import { runLogicalQuery } from '../sql/logical-query.js';
+import { SqlAdapterBase } from '../sql/sql-adapter.base.js';
 import { assertReadStatement, assertSingleStatement } from '../sql/statement-guard.js';
 import { discoverMysql } from './mysql-discovery.js';
 import { translateMysqlError } from './mysql-errors.js';
@@ -28,45 +23,29 @@ export interface MysqlAdapterOptions extends MysqlPoolOptions {
 type Conn = mysql.PoolConnection;
 
 /** MySQL and MariaDB through one mysql2 pool per connection. */
-export class MysqlAdapter implements IDatabaseAdapter {
+export class MysqlAdapter extends SqlAdapterBase<mysql.Pool> implements IDatabaseAdapter {
   readonly type = 'mysql' as const;
-  private pool: mysql.Pool | undefined;
-  /** Renders and runs compiled LQP statements on `pool` (knex never owns a pool here). */
-  private knex: Knex | undefined;
-  private readonly catalog: CatalogCache;
 
   constructor(
-    private readonly settings: ConnectionSettings,
+    settings: ConnectionSettings,
     private readonly options: MysqlAdapterOptions = {},
   ) {
-    this.catalog = new CatalogCache(() => this.discoverSchema(), options.catalogTtlMs ?? 60_000);
+    super(settings, 'mysql', options.catalogTtlMs);
   }
 
   async connect(): Promise<void> {
     await this.withConnection(false, (c) => c.query('SELECT 1'));
   }
 
-  async disconnect(): Promise<void> {
-    const { pool, knex } = this;
-    this.pool = undefined;
-    this.knex = undefined;
-    this.catalog.invalidate();
-    await knex?.destroy();
-    await pool?.end();
+  protected async serverVersion(): Promise<string> {
+    const [rows] = await this.withConnection(false, (c) =>
+      c.query<mysql.RowDataPacket[]>('SELECT VERSION() AS v'),
+    );
+    return String(rows[0]?.v ?? '');
   }
 
-  async testConnection(): Promise<ConnectionTestResult> {
-    const started = performance.now();
-    try {
-      const [rows] = await this.withConnection(false, (c) =>
-        c.query<mysql.RowDataPacket[]>('SELECT VERSION() AS v'),
-      );
-      const serverVersion = String(rows[0]?.v ?? '');
-      return { ok: true, latencyMs: Math.round(performance.now() - started), serverVersion };
-    } catch (error) {
-      const latencyMs = Math.round(performance.now() - started);
-      return { ok: false, latencyMs, error: error instanceof Error ? error.message : String(error) };
-    }
+  protected translateError(error: unknown): Error {
+    return translateMysqlError(error, this.settings.statementTimeoutMs);
   }
 
   async discoverSchema(): Promise<DiscoveredSchema> {
@@ -75,24 +54,6 @@ export class MysqlAdapter implements IDatabaseAdapter {
     );
     this.catalog.prime(schema);
     return schema;
-  }
-
-  refreshCatalog(): void {
-    this.catalog.invalidate();
-  }
-
-  async executeLogicalQuery(query: LogicalQuery, options: ExecuteOptions = {}): Promise<LogicalQueryResult> {
-    const catalog = await this.catalog.catalogFor(query);
-    this.ensurePool();
-    try {
-      return await runLogicalQuery(this.knex as Knex, query, catalog, 'mysql', {
-        rowCap: this.settings.rowCap,
-        readOnly: this.settings.readOnly,
-        explain: options.explain ?? false,
-      });
-    } catch (error) {
-      throw translateMysqlError(error, this.settings.statementTimeoutMs);
-    }
   }
 
   async executeRawQuery(raw: RawQuery): Promise<RawQueryResult> {
@@ -152,7 +113,7 @@ export class MysqlAdapter implements IDatabaseAdapter {
     }
   }
 
-  private ensurePool(): mysql.Pool {
+  protected ensurePool(): mysql.Pool {
     if (!this.pool) {
       this.pool = createMysqlPool(this.settings, this.options);
       this.knex = knexFactory({ client: 'mysql2', connectionPool: this.pool });

@@ -1,20 +1,15 @@
-import knexFactory, { type Knex } from 'knex';
+import knexFactory from 'knex';
 import pg from 'pg';
-import type { LogicalQuery } from '../../query/lqp.js';
 import { BadRequestError } from '../../platform/errors.js';
 import {
   isRawSqlQuery,
   type ConnectionSettings,
-  type ConnectionTestResult,
   type DiscoveredSchema,
-  type ExecuteOptions,
   type IDatabaseAdapter,
-  type LogicalQueryResult,
   type RawQuery,
   type RawQueryResult,
 } from '../adapter.js';
-import { CatalogCache } from '../sql/catalog-cache.js';
-import { runLogicalQuery } from '../sql/logical-query.js';
+import { SqlAdapterBase } from '../sql/sql-adapter.base.js';
 import { assertReadStatement, assertSingleStatement } from '../sql/statement-guard.js';
 import { queryCapped } from './capped-query.js';
 import { discoverPostgres } from './pg-discovery.js';
@@ -33,48 +28,29 @@ export interface PostgresAdapterOptions {
 }
 
 /** PostgreSQL through one pg.Pool per connection. */
-export class PostgresAdapter implements IDatabaseAdapter {
+export class PostgresAdapter extends SqlAdapterBase<pg.Pool> implements IDatabaseAdapter {
   readonly type = 'postgres' as const;
-  private pool: pg.Pool | undefined;
-  /** Renders and runs compiled LQP statements on `pool` (knex never owns a pool here). */
-  private knex: Knex | undefined;
-  private readonly catalog: CatalogCache;
 
   constructor(
-    private readonly settings: ConnectionSettings,
+    settings: ConnectionSettings,
     private readonly options: PostgresAdapterOptions = {},
   ) {
-    this.catalog = new CatalogCache(() => this.discoverSchema(), options.catalogTtlMs ?? 60_000);
+    super(settings, 'postgres', options.catalogTtlMs);
   }
 
   async connect(): Promise<void> {
     await this.withClient(false, (client) => client.query('SELECT 1'));
   }
 
-  async disconnect(): Promise<void> {
-    const { pool, knex } = this;
-    this.pool = undefined;
-    this.knex = undefined;
-    this.catalog.invalidate();
-    await knex?.destroy();
-    await pool?.end();
+  protected async serverVersion(): Promise<string> {
+    const { rows } = await this.withClient(false, (c) =>
+      c.query<{ v: string }>("SELECT current_setting('server_version') AS v"),
+    );
+    return rows[0]?.v ?? '';
   }
 
-  async testConnection(): Promise<ConnectionTestResult> {
-    const started = performance.now();
-    try {
-      const { rows } = await this.withClient(false, (c) =>
-        c.query<{ v: string }>("SELECT current_setting('server_version') AS v"),
-      );
-      return {
-        ok: true,
-        latencyMs: Math.round(performance.now() - started),
-        serverVersion: rows[0]?.v ?? '',
-      };
-    } catch (error) {
-      const latencyMs = Math.round(performance.now() - started);
-      return { ok: false, latencyMs, error: error instanceof Error ? error.message : String(error) };
-    }
+  protected translateError(error: unknown): Error {
+    return translatePgError(error, this.settings.statementTimeoutMs);
   }
 
   /** A fresh read of pg_catalog; it also refreshes the catalog LQP queries compile against. */
@@ -82,25 +58,6 @@ export class PostgresAdapter implements IDatabaseAdapter {
     const schema = await this.withClient(this.settings.readOnly, discoverPostgres);
     this.catalog.prime(schema);
     return schema;
-  }
-
-  /** Drops the cached catalog: the next LQP query discovers again. */
-  refreshCatalog(): void {
-    this.catalog.invalidate();
-  }
-
-  async executeLogicalQuery(query: LogicalQuery, options: ExecuteOptions = {}): Promise<LogicalQueryResult> {
-    const catalog = await this.catalog.catalogFor(query);
-    this.ensurePool();
-    try {
-      return await runLogicalQuery(this.knex as Knex, query, catalog, 'postgres', {
-        rowCap: this.settings.rowCap,
-        readOnly: this.settings.readOnly,
-        explain: options.explain ?? false,
-      });
-    } catch (error) {
-      throw translatePgError(error, this.settings.statementTimeoutMs);
-    }
   }
 
   async executeRawQuery(raw: RawQuery): Promise<RawQueryResult> {
@@ -146,7 +103,7 @@ export class PostgresAdapter implements IDatabaseAdapter {
     }
   }
 
-  private ensurePool(): pg.Pool {
+  protected ensurePool(): pg.Pool {
     if (!this.pool) {
       this.pool = this.createPool();
       this.knex = knexFactory({ client: 'pg', connectionPool: this.pool });
