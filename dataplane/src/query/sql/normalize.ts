@@ -59,7 +59,12 @@ export function toNumberIfSafe(value: unknown): unknown {
   return digits.length <= 15 ? Number(value) : value;
 }
 
+/** What the compilers' to_char/DATE_FORMAT render: microseconds, UTC. */
+const RENDERED_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
+
 function toIsoInstant(value: unknown): unknown {
+  // Cutting to milliseconds is what Date would do (it truncates), without parsing every value.
+  if (typeof value === 'string' && RENDERED_INSTANT.test(value)) return `${value.slice(0, 23)}Z`;
   const date = value instanceof Date ? value : typeof value === 'string' ? new Date(value) : undefined;
   return date && !Number.isNaN(date.getTime()) ? date.toISOString() : value;
 }
