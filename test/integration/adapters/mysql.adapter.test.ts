@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { caught } from '../../support/caught.js';
 import type { DiscoveredSchema } from '../../../dataplane/src/adapters/adapter.js';
 import { MysqlAdapter } from '../../../dataplane/src/adapters/mysql/mysql.adapter.js';
 import {
@@ -7,12 +8,6 @@ import {
   GatewayTimeoutError,
 } from '../../../dataplane/src/platform/errors.js';
 import { createMysqlFixture, type MysqlFixture } from './mysql-fixture.js';
-
-const caught = (promise: Promise<unknown>) =>
-  promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
 
 describe('MySQL adapter (real MariaDB)', () => {
   let fx: MysqlFixture;

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { caught } from '../../support/caught.js';
 import type { DiscoveredSchema } from '../../../dataplane/src/adapters/adapter.js';
 import { PostgresAdapter } from '../../../dataplane/src/adapters/postgres/postgres.adapter.js';
 import {
@@ -7,12 +8,6 @@ import {
   GatewayTimeoutError,
 } from '../../../dataplane/src/platform/errors.js';
 import { createPgFixture, type PgFixture } from './pg-fixture.js';
-
-const caught = (promise: Promise<unknown>) =>
-  promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
 
 describe('PostgreSQL adapter (real server)', () => {
   let fx: PgFixture;
