@@ -6,7 +6,7 @@ import { NotFoundError } from '../../platform/errors.js';
 import { resolveAndCheckHost } from '../../platform/ssrf/resolve-and-check.js';
 import type { SsrfPolicy } from '../../platform/ssrf/ssrf-policy.js';
 import { Workspace } from '../../store/models/workspace.model.js';
-import type { HostGuard, SecretSealer } from './ports.js';
+import type { CheckedHost, HostGuard, SecretSealer } from './ports.js';
 
 /** Envelope encryption with a data key per workspace, wrapped by the configured KMS provider. */
 export function credentialSealer(provider: KmsProvider, store: DataKeyStore): SecretSealer {
@@ -28,12 +28,23 @@ export function credentialSealer(provider: KmsProvider, store: DataKeyStore): Se
   };
 }
 
-/** The SSRF guard: one resolution, every address checked, the driver gets the checked address. */
-export function hostGuard(policy: SsrfPolicy): HostGuard {
+/**
+ * The SSRF guard: one resolution, every address checked, the driver gets the checked address.
+ * A verdict is kept for `ttlMs`, so queries do not each pay a DNS lookup and a pool keyed by the
+ * address is not replaced whenever a round-robin answer changes order.
+ */
+export function hostGuard(policy: SsrfPolicy, ttlMs = 60_000, now: () => number = Date.now): HostGuard {
+  const verdicts = new Map<string, { target: CheckedHost; expiresAt: number }>();
   return {
     async check(host, port) {
-      const target = await resolveAndCheckHost(host, port, policy);
-      return { address: target.address, servername: target.servername || host };
+      const key = `${host}\u0000${port}`;
+      const kept = verdicts.get(key);
+      if (kept && kept.expiresAt > now()) return kept.target;
+      const checked = await resolveAndCheckHost(host, port, policy);
+      const target = { address: checked.address, servername: checked.servername || host };
+      if (verdicts.size >= 1000) verdicts.clear();
+      verdicts.set(key, { target, expiresAt: now() + ttlMs });
+      return target;
     },
   };
 }
