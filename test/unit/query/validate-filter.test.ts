@@ -1,23 +1,8 @@
 import { expect } from 'chai';
-import { ValidationError, type FieldProblem } from '../../../dataplane/src/platform/errors.js';
-import { analyzeQuery, validateQuery } from '../../../dataplane/src/query/validate.js';
+import type { FieldProblem } from '../../../dataplane/src/platform/errors.js';
+import { analyzeQuery } from '../../../dataplane/src/query/validate.js';
+import { base, filtered } from './validation-problems.js';
 import { UNIT_CATALOG } from './sql/unit-catalog.js';
-
-const page = { mode: 'offset', limit: 10, offset: 0 };
-const base = { source: { table: 'orders' }, pagination: page };
-
-function problems(query: unknown): FieldProblem[] {
-  try {
-    validateQuery(query, UNIT_CATALOG);
-  } catch (error) {
-    expect(error).to.be.instanceOf(ValidationError);
-    expect((error as ValidationError).status).to.equal(422);
-    return (error as ValidationError).errors;
-  }
-  throw new Error('expected a ValidationError');
-}
-
-const filtered = (filter: unknown) => problems({ ...base, filter });
 
 describe('validateQuery: filters', () => {
   const cases: [unknown, FieldProblem][] = [
