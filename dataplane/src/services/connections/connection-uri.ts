@@ -1,5 +1,6 @@
 import { ValidationError } from '../../platform/errors.js';
 import type { AdapterType } from '../../adapters/adapter.js';
+import { assertSafeConnectionUri } from '../../platform/ssrf/driver-options.js';
 
 export interface ConnectionParts {
   host: string;
@@ -23,6 +24,8 @@ export const defaultPort = (type: AdapterType): number => DEFAULT_PORTS[type];
  * that reach the local machine (libpq `options`, `host=/socket`, local infile) hide there.
  */
 export function parseConnectionUri(type: AdapterType, uri: string): ConnectionParts {
+  // The guard's checks first (scheme, SRV, socket hosts, unsafe options), so they live in one place.
+  assertSafeConnectionUri(type, uri);
   const fail = (message: string) => new ValidationError(`uri: ${message}`, [{ path: '/uri', message }]);
   let url: URL;
   try {
