@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { BadRequestError } from '../platform/errors.js';
 import type { LogicalType } from './catalog.js';
 
@@ -17,7 +17,8 @@ export type CursorValue = string | number | boolean | null;
 
 const NUMERIC = /^-?(?:\d+(?:\.\d+)?(?:e[+-]?\d+)?|Infinity)$|^NaN$/i;
 const DATE = /^\d{4,}-\d{2}-\d{2}$/;
-const DATETIME = /^\d{4,}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?:\.\d{1,6})?$/;
+/** What the SQL compilers select for instants (ISO, UTC, microseconds) and the MongoDB one. */
+const DATETIME = /^\d{4,}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?Z?$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const HEX = /^(?:[0-9a-f]{2})*$/i;
 
@@ -36,7 +37,7 @@ const FITS: Record<LogicalType, (v: unknown) => boolean> = {
 
 /** A short digest of whatever identifies a query's order (source, keys, directions, dialect). */
 export function cursorFingerprint(order: unknown): string {
-  return createHash('sha256').update(JSON.stringify(order)).digest('base64url').slice(0, 16);
+  return hash('sha256', JSON.stringify(order), 'base64url').slice(0, 16);
 }
 
 export function encodeKeysetCursor(fingerprint: string, values: readonly CursorValue[]): string {

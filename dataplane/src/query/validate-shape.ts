@@ -47,6 +47,11 @@ function rowShape(
   problems: Problems,
 ) {
   const defaults = [...scope.source.columns.map((c) => c.name), ...scope.computed.map((c) => c.name)];
+  if (!query.select && defaults.length === 0)
+    problems.push({
+      path: 'select',
+      message: 'the source shows no columns this connection can read; name a field',
+    });
   const outputs: Output[] = [];
   (query.select ?? defaults).forEach((ref, i) => {
     const field = scope.resolve(ref);

@@ -6,6 +6,7 @@ import {
   BadRequestError,
   ForbiddenError,
   GatewayTimeoutError,
+  ValidationError,
 } from '../../../dataplane/src/platform/errors.js';
 import { createMysqlFixture, type MysqlFixture } from './mysql-fixture.js';
 
@@ -228,6 +229,25 @@ describe('MySQL adapter (real MariaDB)', () => {
       expect(
         (await readOnly.executeRawQuery({ sql: 'SELECT count(*) AS n FROM people' })).rows,
       ).to.deep.equal([{ n: 5 }]);
+    });
+
+    it('show no columns of a view over a writing function, so LQP cannot read it; nothing is written', async () => {
+      // MariaDB cannot open such a view in a read-only session (discovery runs in one, and
+      // every LQP statement runs in one by the session's READ ONLY default).
+      await fx.admin.query('CREATE VIEW sneaky_view AS SELECT sneaky_write() AS n');
+      try {
+        const before = await companies();
+        const lqp = { source: { table: 'sneaky_view' }, pagination: { mode: 'offset', limit: 5, offset: 0 } };
+        const error = await caught(readOnly.executeLogicalQuery(lqp as never));
+        expect(error).to.be.instanceOf(ValidationError);
+        expect((error as ValidationError).errors).to.deep.include({
+          path: 'select',
+          message: 'the source shows no columns this connection can read; name a field',
+        });
+        expect(await companies()).to.equal(before);
+      } finally {
+        await fx.admin.query('DROP VIEW sneaky_view');
+      }
     });
   });
 

@@ -258,6 +258,32 @@ describe('PostgreSQL adapter (real server)', () => {
       expect(await companies()).to.equal(before);
     });
 
+    it('run LQP statements read-only, also on a session where caller SQL lifted the default', async () => {
+      await fx.admin.query('CREATE VIEW crm.sneaky_view AS SELECT crm.sneaky_write() AS n');
+      try {
+        const before = await companies();
+        const lqp = {
+          source: { schema: 'crm', table: 'sneaky_view' },
+          pagination: { mode: 'offset', limit: 5, offset: 0 },
+        };
+        const refused = async () => {
+          const error = await caught(readOnly.executeLogicalQuery(lqp as never));
+          expect(error).to.be.instanceOf(ForbiddenError).with.property('code', 'read_only_connection');
+        };
+        await refused();
+        await readOnly.executeRawQuery({
+          sql: "SELECT set_config('default_transaction_read_only', 'off', false) AS lifted",
+        });
+        for (let i = 0; i < 8; i++) await refused(); // twice the pool: whichever session answers
+        expect(await companies()).to.equal(before);
+        const { rows } = await adapter.executeLogicalQuery(lqp as never);
+        expect(rows).to.deep.equal([{ n: 1 }]); // the same view writes through a read-write connection
+      } finally {
+        await fx.admin.query('DROP VIEW crm.sneaky_view');
+        await fx.admin.query("DELETE FROM crm.companies WHERE name = 'sneaky'");
+      }
+    });
+
     it('still read', async () => {
       const { rows } = await readOnly.executeRawQuery({ sql: 'SELECT count(*)::int AS n FROM crm.people' });
       expect(rows).to.deep.equal([{ n: 5 }]);

@@ -39,18 +39,18 @@ export function createMysqlPool(s: ConnectionSettings, options: MysqlPoolOptions
     enableKeepAlive: true,
     connectAttributes: { program_name: options.applicationName ?? 'live-tables' },
   });
-  pool.pool.on('connection', (conn) => prepareSession(conn, s.statementTimeoutMs));
+  pool.pool.on('connection', (conn) => prepareSession(conn, s));
   return pool;
 }
 
 /**
- * Runs on every new pooled connection, whoever acquires it (the adapter or knex): the commands
+ * Runs on every new pooled connection, whoever acquires it: the commands
  * queue on the connection ahead of the first query. A session that cannot be prepared is
  * destroyed rather than used without its limits.
  */
-function prepareSession(conn: CorePoolConnection, statementTimeoutMs: number): void {
+function prepareSession(conn: CorePoolConnection, s: ConnectionSettings): void {
   const version = (conn as unknown as { _handshakePacket?: { serverVersion?: string } })._handshakePacket;
-  for (const { sql, values } of sessionSetup(version?.serverVersion ?? '', statementTimeoutMs)) {
+  for (const { sql, values } of sessionSetup(version?.serverVersion ?? '', s)) {
     conn.query(sql, values, (error) => {
       if (error) conn.destroy();
     });
@@ -73,16 +73,21 @@ function sslOptions(s: ConnectionSettings): mysql.PoolOptions['ssl'] {
 
 /**
  * Statements that prepare a fresh session: UTC (the SQL compiler renders times assuming it),
- * and the connection's statement timeout in the server flavour's own variable.
+ * the connection's statement timeout in the server flavour's own variable, and on a read-only
+ * connection READ ONLY as the session's transaction mode (LQP statements run without an
+ * explicit transaction around them).
  */
 export function sessionSetup(
   serverVersion: string,
-  statementTimeoutMs: number,
+  s: Pick<ConnectionSettings, 'statementTimeoutMs' | 'readOnly'>,
 ): { sql: string; values: unknown[] }[] {
-  const utc = { sql: "SET time_zone = '+00:00'", values: [] };
-  if (!statementTimeoutMs) return [utc];
-  const timeout = /mariadb/i.test(serverVersion)
-    ? { sql: 'SET SESSION max_statement_time = ?', values: [statementTimeoutMs / 1000] }
-    : { sql: 'SET SESSION MAX_EXECUTION_TIME = ?', values: [statementTimeoutMs] };
-  return [utc, timeout];
+  const setup = [{ sql: "SET time_zone = '+00:00'", values: [] as unknown[] }];
+  if (s.readOnly) setup.push({ sql: 'SET SESSION TRANSACTION READ ONLY', values: [] });
+  if (!s.statementTimeoutMs) return setup;
+  setup.push(
+    /mariadb/i.test(serverVersion)
+      ? { sql: 'SET SESSION max_statement_time = ?', values: [s.statementTimeoutMs / 1000] }
+      : { sql: 'SET SESSION MAX_EXECUTION_TIME = ?', values: [s.statementTimeoutMs] },
+  );
+  return setup;
 }

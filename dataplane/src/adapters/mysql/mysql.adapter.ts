@@ -1,4 +1,3 @@
-import knexFactory from 'knex';
 import type mysql from 'mysql2/promise';
 import { BadRequestError } from '../../platform/errors.js';
 import {
@@ -67,6 +66,11 @@ export class MysqlAdapter extends SqlAdapterBase<mysql.Pool> implements IDatabas
     );
   }
 
+  protected async fetchRows(sql: string, bindings: readonly unknown[]): Promise<Record<string, unknown>[]> {
+    const [rows] = await this.ensurePool().query<mysql.RowDataPacket[]>(sql, bindings as mysql.QueryValues);
+    return rows;
+  }
+
   /** sql_select_limit makes the server stop after cap + 1 rows of a top-level SELECT. */
   private async capped(conn: Conn, sql: string, params: unknown[]): Promise<RawQueryResult> {
     const cap = this.settings.rowCap;
@@ -114,10 +118,7 @@ export class MysqlAdapter extends SqlAdapterBase<mysql.Pool> implements IDatabas
   }
 
   protected ensurePool(): mysql.Pool {
-    if (!this.pool) {
-      this.pool = createMysqlPool(this.settings, this.options);
-      this.knex = knexFactory({ client: 'mysql2', connectionPool: this.pool });
-    }
+    this.pool ??= createMysqlPool(this.settings, this.options);
     return this.pool;
   }
 }

@@ -57,6 +57,7 @@ export const externalTypes: pg.CustomTypesConfig = {
     switch (oid) {
       case builtins.INT8:
         return (v: string) => {
+          if (v.length < 16) return Number(v); // at most 15 digits: always exact
           const big = BigInt(v);
           return big <= MAX_SAFE && big >= -MAX_SAFE ? Number(v) : v;
         };

@@ -1,4 +1,3 @@
-import knexFactory from 'knex';
 import pg from 'pg';
 import { BadRequestError } from '../../platform/errors.js';
 import {
@@ -55,7 +54,7 @@ export class PostgresAdapter extends SqlAdapterBase<pg.Pool> implements IDatabas
 
   /** A fresh read of pg_catalog; it also refreshes the catalog LQP queries compile against. */
   async discoverSchema(): Promise<DiscoveredSchema> {
-    const schema = await this.withClient(this.settings.readOnly, discoverPostgres);
+    const schema = await this.withClient(false, discoverPostgres);
     this.catalog.prime(schema);
     return schema;
   }
@@ -71,12 +70,22 @@ export class PostgresAdapter extends SqlAdapterBase<pg.Pool> implements IDatabas
     );
   }
 
+  protected async fetchRows(sql: string, bindings: readonly unknown[]): Promise<Record<string, unknown>[]> {
+    const { rows } = await this.ensurePool().query<Record<string, unknown>>(sql, bindings as unknown[]);
+    return rows;
+  }
+
   /**
-   * One pooled client for `fn`; with `readOnly` inside BEGIN READ ONLY … COMMIT, so a write
-   * smuggled into a function or a data-modifying WITH fails in the server. Driver errors leave
-   * as domain errors; a client that failed mid-transaction is discarded, not reused.
+   * One pooled client for `fn`. Caller SQL on a read-only connection (`readOnlyCallerSql`) runs inside
+   * BEGIN READ ONLY … COMMIT, so a write smuggled into a function or a data-modifying WITH fails
+   * in the server, and the client is discarded afterwards: a SELECT of set_config could have
+   * lifted the session's read-only default that LQP statements rely on. Driver errors leave as
+   * domain errors; a client that failed mid-transaction is discarded, not reused.
    */
-  private async withClient<T>(readOnly: boolean, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  private async withClient<T>(
+    readOnlyCallerSql: boolean,
+    fn: (client: pg.PoolClient) => Promise<T>,
+  ): Promise<T> {
     const timeout = this.settings.statementTimeoutMs;
     let client: pg.PoolClient;
     try {
@@ -86,11 +95,12 @@ export class PostgresAdapter extends SqlAdapterBase<pg.Pool> implements IDatabas
     }
     let broken: Error | undefined;
     try {
-      if (!readOnly) return await fn(client);
+      if (!readOnlyCallerSql) return await fn(client);
       await client.query('BEGIN READ ONLY');
       try {
         const result = await fn(client);
         await client.query('COMMIT');
+        broken = new Error('a session that ran caller SQL on a read-only connection is not reused');
         return result;
       } catch (error) {
         await client.query('ROLLBACK').catch((e: Error) => (broken = e));
@@ -104,10 +114,7 @@ export class PostgresAdapter extends SqlAdapterBase<pg.Pool> implements IDatabas
   }
 
   protected ensurePool(): pg.Pool {
-    if (!this.pool) {
-      this.pool = this.createPool();
-      this.knex = knexFactory({ client: 'pg', connectionPool: this.pool });
-    }
+    this.pool ??= this.createPool();
     return this.pool;
   }
 
@@ -126,8 +133,10 @@ export class PostgresAdapter extends SqlAdapterBase<pg.Pool> implements IDatabas
       statement_timeout: s.statementTimeoutMs || undefined,
       idle_in_transaction_session_timeout: s.statementTimeoutMs ? s.statementTimeoutMs * 2 : undefined,
       application_name: this.options.applicationName ?? 'live-tables',
-      // The SQL compiler renders times assuming a UTC session (query/README "Time").
-      options: '-c TimeZone=UTC',
+      // The SQL compiler renders times assuming a UTC session (query/README "Time"). A read-only
+      // connection's sessions start every transaction READ ONLY: an LQP statement needs no
+      // BEGIN … COMMIT around it to be refused a write (a function behind a view, say).
+      options: s.readOnly ? '-c TimeZone=UTC -c default_transaction_read_only=on' : '-c TimeZone=UTC',
       keepAlive: true,
       types: externalTypes,
     });

@@ -1,6 +1,6 @@
-import type { Knex } from 'knex';
 import type { LogicalQuery } from '../../query/lqp.js';
-import type { SqlDialectName } from '../../query/sql/index.js';
+import { explain } from '../../query/explain.js';
+import { StatementCache, type SqlDialectName } from '../../query/sql/index.js';
 import type {
   ConnectionSettings,
   ConnectionTestResult,
@@ -9,18 +9,20 @@ import type {
   LogicalQueryResult,
 } from '../adapter.js';
 import { CatalogCache } from './catalog-cache.js';
-import { runLogicalQuery } from './logical-query.js';
+import { cappedPage } from './capped-page.js';
+
+type Row = Record<string, unknown>;
 
 /**
- * What the PostgreSQL and MySQL adapters share: one driver pool plus a knex that renders compiled
- * LQP statements on it, the cached catalog, the connection test and LQP execution. Subclasses
- * supply the pool, the server version query and the translation of driver errors.
+ * What the PostgreSQL and MySQL adapters share: one driver pool, the cached catalog, the
+ * prepared statements of LQP queries (by query, per catalog), the connection test and LQP
+ * execution. Subclasses supply the pool (read-only connections open read-only sessions), the
+ * statement runner, the server version query and the translation of driver errors.
  */
 export abstract class SqlAdapterBase<Pool extends { end(): Promise<void> }> {
   protected pool: Pool | undefined;
-  /** Renders and runs compiled LQP statements on `pool` (knex never owns a pool here). */
-  protected knex: Knex | undefined;
   protected readonly catalog: CatalogCache;
+  private readonly statements: StatementCache;
 
   protected constructor(
     protected readonly settings: ConnectionSettings,
@@ -28,20 +30,21 @@ export abstract class SqlAdapterBase<Pool extends { end(): Promise<void> }> {
     catalogTtlMs = 60_000,
   ) {
     this.catalog = new CatalogCache(() => this.discoverSchema(), catalogTtlMs);
+    this.statements = new StatementCache(dialect);
   }
 
   abstract discoverSchema(): Promise<DiscoveredSchema>;
   /** Opens the pool (and its knex) on first use. */
   protected abstract ensurePool(): Pool;
   protected abstract serverVersion(): Promise<string>;
+  /** One compiled LQP statement on the pool (native placeholders), its rows as the driver reads them. */
+  protected abstract fetchRows(sql: string, bindings: readonly unknown[]): Promise<Row[]>;
   protected abstract translateError(error: unknown): Error;
 
   async disconnect(): Promise<void> {
-    const { pool, knex } = this;
+    const { pool } = this;
     this.pool = undefined;
-    this.knex = undefined;
     this.catalog.invalidate();
-    await knex?.destroy();
     await pool?.end();
   }
 
@@ -64,15 +67,15 @@ export abstract class SqlAdapterBase<Pool extends { end(): Promise<void> }> {
 
   async executeLogicalQuery(query: LogicalQuery, options: ExecuteOptions = {}): Promise<LogicalQueryResult> {
     const catalog = await this.catalog.catalogFor(query);
-    this.ensurePool();
+    const page = cappedPage(query, this.settings.rowCap);
+    const statement = this.statements.prepare(page, catalog);
+    let fetched: Row[];
     try {
-      return await runLogicalQuery(this.knex as Knex, query, catalog, this.dialect, {
-        rowCap: this.settings.rowCap,
-        readOnly: this.settings.readOnly,
-        explain: options.explain ?? false,
-      });
+      fetched = await this.fetchRows(statement.sql, statement.bindings);
     } catch (error) {
       throw this.translateError(error);
     }
+    const result = statement.readPage(fetched);
+    return options.explain ? { ...result, explain: explain(page, catalog, this.dialect) } : result;
   }
 }

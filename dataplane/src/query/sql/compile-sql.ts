@@ -1,4 +1,4 @@
-import type { Knex } from 'knex';
+import knexFactory, { type Knex } from 'knex';
 import type { Catalog, LogicalType } from '../catalog.js';
 import { decodeKeysetCursor } from '../keyset-cursor.js';
 import type { AnalyzedQuery } from '../plan.js';
@@ -6,6 +6,7 @@ import { analyzeQuery } from '../validate.js';
 import type { SqlDialect, SqlDialectName } from './dialect.js';
 import { MysqlDialect } from './mysql.dialect.js';
 import { PostgresDialect } from './postgres.dialect.js';
+import { pageReader, type PageReader } from './page-reader.js';
 import { compileStatement, cursorSpec, type StatementPlan } from './statement.compiler.js';
 
 export interface OutputColumn {
@@ -67,6 +68,36 @@ export function toKnexRaw(knex: Knex, dialectName: SqlDialectName, plan: Stateme
   if (knex.client.dialect !== KNEX_DIALECT[dialectName])
     throw new Error(`a ${String(knex.client.dialect)} knex cannot run ${dialectName} SQL`);
   return knex.raw(plan.statement.sql, plan.statement.bindings as Knex.RawBinding[]);
+}
+
+/** Connection-less knex instances: they only render SQL, they never open a pool. */
+const renderers = new Map<SqlDialectName, Knex>();
+
+export function sqlRenderer(dialect: SqlDialectName): Knex {
+  let knex = renderers.get(dialect);
+  if (!knex) {
+    knex = knexFactory({ client: dialect === 'postgres' ? 'pg' : 'mysql2' });
+    renderers.set(dialect, knex);
+  }
+  return knex;
+}
+
+/** An LQP ready for a driver: the statement in its native placeholders and how to read its rows. */
+export interface PreparedStatement {
+  sql: string;
+  bindings: readonly unknown[];
+  readPage: PageReader;
+}
+
+/** Validates (422), checks the cursor (400), compiles and renders once; adapters cache the result. */
+export function prepareStatement(
+  query: unknown,
+  catalog: Catalog,
+  dialect: SqlDialectName,
+): PreparedStatement {
+  const { plan } = prepareSql(query, catalog, dialect);
+  const native = toKnexRaw(sqlRenderer(dialect), dialect, plan).toSQL().toNative();
+  return { sql: native.sql, bindings: native.bindings, readPage: pageReader(plan) };
 }
 
 /** compileSql: the LQP as one parameterised statement for `dialect`, through `knex` (of that dialect). */

@@ -5,6 +5,8 @@ import { joinSql, keyword, param, parens, sql, type SqlFragment } from './sql-fr
 
 export type SqlDialectName = 'postgres' | 'mysql';
 
+const MAX_QUOTED_NAMES = 10_000;
+
 /**
  * What differs between SQL engines. The compiler speaks only through this; a dialect overrides
  * the clauses that differ. Conventions every dialect keeps (README "Semantics"):
@@ -19,9 +21,22 @@ export abstract class SqlDialect {
   /** The engine's quoted form of one identifier (already knex-raw safe). */
   protected abstract quoteName(name: string): string;
 
+  /** Quoted names by name: a catalog's few names are quoted once, not in every statement. */
+  private readonly quoted = new Map<string, string>();
+
   /** `t0`, or `"schema"."table"`; names come from the catalog or the compiler, never from input. */
   identifier(...names: string[]): SqlFragment {
-    return keyword(names.map((n) => this.quoteName(n)).join('.'));
+    return keyword(names.map((n) => this.quote(n)).join('.'));
+  }
+
+  private quote(name: string): string {
+    let quoted = this.quoted.get(name);
+    if (quoted === undefined) {
+      quoted = this.quoteName(name);
+      if (this.quoted.size >= MAX_QUOTED_NAMES) this.quoted.clear();
+      this.quoted.set(name, quoted);
+    }
+    return quoted;
   }
 
   /** A filter value as a bind parameter typed for comparison with a `type` expression. */

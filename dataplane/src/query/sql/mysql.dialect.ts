@@ -5,7 +5,6 @@ import { isTextLike, SqlDialect, UnsupportedIdentifierError } from './dialect.js
 import { keyword, param, sql, type SqlFragment } from './sql-fragment.js';
 
 const ISO_OUT = `'%Y-%m-%dT%H:%i:%s.%fZ'`;
-const KEY_OUT = `'%Y-%m-%d %H:%i:%s.%f'`;
 
 /** Column collations (case- and accent-insensitive, PAD SPACE) are bypassed: bytes of utf8mb4. */
 const binary = (expr: SqlFragment) => sql`CAST(CONVERT(${expr} USING utf8mb4) AS BINARY)`;
@@ -98,7 +97,6 @@ export class MysqlDialect extends SqlDialect {
   }
 
   keyOutput(type: LogicalType, key: SqlFragment): SqlFragment {
-    if (type === 'datetime') return sql`DATE_FORMAT(${key}, ${keyword(KEY_OUT)})`;
     if (type === 'binary') return sql`LOWER(HEX(${key}))`;
     return this.output(type, key);
   }

@@ -1,37 +1,45 @@
 import type { LogicalType } from '../catalog.js';
 import type { CursorValue } from '../keyset-cursor.js';
 
+/** Takes a value that is neither null nor undefined. */
+export type Normalizer = (value: NonNullable<unknown>) => unknown;
+
+const toBoolean: Normalizer = (value) => {
+  if (typeof value === 'boolean') return value;
+  if (Buffer.isBuffer(value)) return value.some((b) => b !== 0);
+  return Number(value) !== 0;
+};
+
+/** One function per logical type, chosen once per output column rather than per value. */
+const NORMALIZERS: Record<LogicalType, Normalizer> = {
+  integer: toNumberIfSafe,
+  number: toNumberIfSafe,
+  boolean: toBoolean,
+  text: (value) => (Buffer.isBuffer(value) ? value.toString('utf8') : value),
+  uuid: (value) => (Buffer.isBuffer(value) ? value.toString('utf8') : value),
+  date: (value) => (value instanceof Date ? value.toISOString().slice(0, 10) : value),
+  datetime: toIsoInstant,
+  json: (value) => (typeof value === 'string' ? parseJson(value) : value),
+  binary: (value) => (Buffer.isBuffer(value) ? value.toString('base64') : value),
+  unknown: (value) => {
+    if (value instanceof Date) return value.toISOString();
+    if (Buffer.isBuffer(value)) return value.toString('base64');
+    return typeof value === 'bigint' ? value.toString() : value;
+  },
+};
+
 /**
  * Driver values to the JSON the API returns, the same for pg and mysql2: integers and decimals
  * as numbers when a double holds them exactly (else the decimal string), booleans from
  * TINYINT/BIT, dates `YYYY-MM-DD`, instants ISO 8601 UTC, binary base64, JSON parsed.
  */
+export function normalizerFor(type: LogicalType): Normalizer {
+  return NORMALIZERS[type];
+}
+
+/** `normalizerFor` for one value, null and undefined as null. */
 export function normalizeValue(type: LogicalType, value: unknown): unknown {
-  if (value === null || value === undefined) return null;
-  switch (type) {
-    case 'integer':
-    case 'number':
-      return toNumberIfSafe(value);
-    case 'boolean':
-      if (typeof value === 'boolean') return value;
-      if (Buffer.isBuffer(value)) return value.some((b) => b !== 0);
-      return Number(value) !== 0;
-    case 'text':
-    case 'uuid':
-      return Buffer.isBuffer(value) ? value.toString('utf8') : value;
-    case 'date':
-      return value instanceof Date ? value.toISOString().slice(0, 10) : value;
-    case 'datetime':
-      return toIsoInstant(value);
-    case 'json':
-      return typeof value === 'string' ? parseJson(value) : value;
-    case 'binary':
-      return Buffer.isBuffer(value) ? value.toString('base64') : value;
-    case 'unknown':
-      if (value instanceof Date) return value.toISOString();
-      if (Buffer.isBuffer(value)) return value.toString('base64');
-      return typeof value === 'bigint' ? value.toString() : value;
-  }
+  return value === null || value === undefined ? null : NORMALIZERS[type](value);
 }
 
 /** A key as a cursor holds it: lossless (numbers stay strings when a double would round them). */
@@ -45,17 +53,22 @@ export function cursorValue(type: LogicalType, value: unknown): CursorValue {
 }
 
 const SIGNIFICANT = /^-?0*(\d*?)\.?(\d*?)0*$/;
+const INTEGER = /^-?\d+$/;
+const DECIMAL = /^-?\d+\.\d+$/;
+/** At most 15 digits (sign and point aside): every such decimal survives the trip through a double. */
+const SHORT = 17;
 
 export function toNumberIfSafe(value: unknown): unknown {
   if (typeof value === 'number') return value;
   if (typeof value === 'bigint')
     return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
   if (typeof value !== 'string') return value;
-  if (/^-?\d+$/.test(value)) return Number.isSafeInteger(Number(value)) ? Number(value) : value;
-  const match = /^-?\d+\.\d+$/.test(value) ? SIGNIFICANT.exec(value) : null;
-  if (!match) return value;
+  if (INTEGER.test(value)) return Number.isSafeInteger(Number(value)) ? Number(value) : value;
+  if (!DECIMAL.test(value)) return value;
+  if (value.length < SHORT) return Number(value);
   // A decimal with at most 15 significant digits survives the trip through a double.
-  const digits = `${match[1]}${match[2]}`.replace(/^0+/, '');
+  const match = SIGNIFICANT.exec(value);
+  const digits = match ? `${match[1]}${match[2]}`.replace(/^0+/, '') : value;
   return digits.length <= 15 ? Number(value) : value;
 }
 

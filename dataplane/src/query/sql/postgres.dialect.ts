@@ -5,7 +5,6 @@ import { SqlDialect, UnsupportedIdentifierError } from './dialect.js';
 import { keyword, param, sql, type SqlFragment } from './sql-fragment.js';
 
 const ISO_OUT = `'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'`;
-const KEY_OUT = `'YYYY-MM-DD HH24:MI:SS.US'`;
 
 /**
  * PostgreSQL. Text compares with the deterministic default collation for equality (so indexes
@@ -86,7 +85,6 @@ export class PostgresDialect extends SqlDialect {
   }
 
   keyOutput(type: LogicalType, key: SqlFragment): SqlFragment {
-    if (type === 'datetime') return sql`to_char(${key}, ${keyword(KEY_OUT)})`;
     if (type === 'binary') return sql`encode(${key}, 'hex')`;
     return this.output(type, key);
   }

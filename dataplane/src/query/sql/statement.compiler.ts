@@ -67,11 +67,18 @@ export function compileStatement(
   const outputs = plan.outputs.map((o, i) => ({ alias: `o${i}`, name: o.name, type: termType(o.term) }));
   const selected = plan.outputs.map((o, i) => sql`${body.terms.output(o.term)} AS ${d.identifier(`o${i}`)}`);
   const keyset = plan.pagination.mode === 'keyset';
+  // A sort key that is also an output is read from that column (same value in both forms);
+  // the others are selected once more as k<i>.
   const cursorKeys = keyset
-    ? keys.map((k, i) => ({ alias: `k${i}`, name: `k${i}`, type: k.type, nullable: k.nullable }))
+    ? keys.map((k, i) => {
+        const output =
+          k.type === 'binary' ? -1 : plan.outputs.findIndex((o) => sameTerm(o.term, plan.orderKeys[i]!.term));
+        const alias = output >= 0 ? `o${output}` : `k${i}`;
+        return { alias, name: alias, type: k.type, nullable: k.nullable };
+      })
     : [];
-  const keyOutputs = cursorKeys.map(
-    (k, i) => sql`${d.keyOutput(k.type, keys[i]!.key)} AS ${d.identifier(k.alias)}`,
+  const keyOutputs = cursorKeys.flatMap((k, i) =>
+    k.alias.startsWith('k') ? [sql`${d.keyOutput(k.type, keys[i]!.key)} AS ${d.identifier(k.alias)}`] : [],
   );
 
   const clauses: SqlFragment[] = [sql`SELECT ${joinSql([...selected, ...keyOutputs], ', ')}`, body.from];
@@ -164,6 +171,11 @@ function groupedBody(
     (a) => d.identifier('g', `a${aggregates.findIndex((b) => sameAggregate(a, b))}`),
   );
   return { terms: outer, from: sql`FROM (${grouped}) AS ${d.identifier('g')}`, where: undefined };
+}
+
+function sameTerm(a: Term, b: Term): boolean {
+  if (a.kind === 'field' && b.kind === 'field') return sameField(a.field, b.field);
+  return a.kind === 'aggregate' && b.kind === 'aggregate' && sameAggregate(a, b);
 }
 
 function sameAggregate(a: AggregateTerm, b: AggregateTerm): boolean {

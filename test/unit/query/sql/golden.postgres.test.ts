@@ -7,7 +7,7 @@ import { UNIT_CATALOG } from './unit-catalog.js';
 /** Golden tests: each LQP of golden-cases.ts in, the exact PostgreSQL statement and bindings out. */
 const EXPECTED: Record<string, { sql: string; bindings: unknown[] }> = {
   'defaults: every source column, ordered by the primary key': {
-    sql: 'SELECT "t0"."id" AS "o0", "t0"."customer_id" AS "o1", "t0"."status" AS "o2", "t0"."qty" AS "o3", "t0"."price" AS "o4", "t0"."paid" AS "o5", to_char("t0"."due", \'YYYY-MM-DD\') AS "o6", to_char("t0"."shipped_at", \'YYYY-MM-DD"T"HH24:MI:SS.US"Z"\') AS "o7", "t0"."ref" AS "o8", "t0"."meta" AS "o9", "t0"."blob" AS "o10", "t0"."id" AS "k0" FROM "orders" AS "t0" ORDER BY "t0"."id" ASC LIMIT $1',
+    sql: 'SELECT "t0"."id" AS "o0", "t0"."customer_id" AS "o1", "t0"."status" AS "o2", "t0"."qty" AS "o3", "t0"."price" AS "o4", "t0"."paid" AS "o5", to_char("t0"."due", \'YYYY-MM-DD\') AS "o6", to_char("t0"."shipped_at", \'YYYY-MM-DD"T"HH24:MI:SS.US"Z"\') AS "o7", "t0"."ref" AS "o8", "t0"."meta" AS "o9", "t0"."blob" AS "o10" FROM "orders" AS "t0" ORDER BY "t0"."id" ASC LIMIT $1',
     bindings: [51],
   },
   'text: exact equality, code-point order, case-insensitive matching with % _ ! escaped': {
@@ -31,11 +31,11 @@ const EXPECTED: Record<string, { sql: string; bindings: unknown[] }> = {
     bindings: ['Österreich', 11, 20],
   },
   'sorts: mixed directions, NULLs last, primary keys of every table a join can repeat as tiebreakers': {
-    sql: 'SELECT "t0"."id" AS "o0", to_char("t0"."due", \'YYYY-MM-DD\') AS "k0", "t1"."name" COLLATE "C" AS "k1", "t0"."paid" AS "k2", "t0"."id" AS "k3" FROM "orders" AS "t0" LEFT JOIN "crm"."customers" AS "t1" ON "t0"."customer_id" = "t1"."id" INNER JOIN "countries" AS "t2" ON "t1"."country_code" = "t2"."code" ORDER BY "t0"."due" DESC NULLS LAST, "t1"."name" COLLATE "C" ASC NULLS LAST, "t0"."paid" DESC NULLS LAST, "t0"."id" ASC LIMIT $1',
+    sql: 'SELECT "t0"."id" AS "o0", to_char("t0"."due", \'YYYY-MM-DD\') AS "k0", "t1"."name" COLLATE "C" AS "k1", "t0"."paid" AS "k2" FROM "orders" AS "t0" LEFT JOIN "crm"."customers" AS "t1" ON "t0"."customer_id" = "t1"."id" INNER JOIN "countries" AS "t2" ON "t1"."country_code" = "t2"."code" ORDER BY "t0"."due" DESC NULLS LAST, "t1"."name" COLLATE "C" ASC NULLS LAST, "t0"."paid" DESC NULLS LAST, "t0"."id" ASC LIMIT $1',
     bindings: [51],
   },
   'grouped: every aggregate, sorted by one, keyset': {
-    sql: 'SELECT "g"."g0" AS "o0", "g"."g1" AS "o1", "g"."a0" AS "o2", "g"."a1" AS "o3", "g"."a2" AS "o4", "g"."a3" AS "o5", "g"."a4" AS "o6", to_char("g"."a5", \'YYYY-MM-DD"T"HH24:MI:SS.US"Z"\') AS "o7", "g"."a0" AS "k0", "g"."g0" COLLATE "C" AS "k1", "g"."g1" AS "k2" FROM (SELECT "q"."v0" AS "g0", "q"."v1" AS "g1", count(*) AS "a0", count(DISTINCT "q"."v2") AS "a1", sum("q"."v3") AS "a2", round(CAST(sum("q"."v4") AS numeric) / NULLIF(count("q"."v4"), 0), 10) AS "a3", min("q"."v0" COLLATE "C") AS "a4", max("q"."v5") AS "a5" FROM (SELECT "t0"."status" AS "v0", "t0"."paid" AS "v1", "t0"."ref" AS "v2", "t0"."qty" AS "v3", "t0"."price" AS "v4", "t0"."shipped_at" AS "v5" FROM "orders" AS "t0") AS "q" GROUP BY "q"."v0", "q"."v1") AS "g" ORDER BY "g"."a0" DESC, "g"."g0" COLLATE "C" ASC NULLS LAST, "g"."g1" ASC NULLS LAST LIMIT $1',
+    sql: 'SELECT "g"."g0" AS "o0", "g"."g1" AS "o1", "g"."a0" AS "o2", "g"."a1" AS "o3", "g"."a2" AS "o4", "g"."a3" AS "o5", "g"."a4" AS "o6", to_char("g"."a5", \'YYYY-MM-DD"T"HH24:MI:SS.US"Z"\') AS "o7" FROM (SELECT "q"."v0" AS "g0", "q"."v1" AS "g1", count(*) AS "a0", count(DISTINCT "q"."v2") AS "a1", sum("q"."v3") AS "a2", round(CAST(sum("q"."v4") AS numeric) / NULLIF(count("q"."v4"), 0), 10) AS "a3", min("q"."v0" COLLATE "C") AS "a4", max("q"."v5") AS "a5" FROM (SELECT "t0"."status" AS "v0", "t0"."paid" AS "v1", "t0"."ref" AS "v2", "t0"."qty" AS "v3", "t0"."price" AS "v4", "t0"."shipped_at" AS "v5" FROM "orders" AS "t0") AS "q" GROUP BY "q"."v0", "q"."v1") AS "g" ORDER BY "g"."a0" DESC, "g"."g0" COLLATE "C" ASC NULLS LAST, "g"."g1" ASC NULLS LAST LIMIT $1',
     bindings: [51],
   },
   'computed columns: formulas as SQL, filtered and sorted': {
@@ -43,7 +43,7 @@ const EXPECTED: Record<string, { sql: string; bindings: unknown[] }> = {
     bindings: [100, 11],
   },
   'keyset continuation': {
-    sql: 'SELECT "t0"."id" AS "o0", to_char("t0"."due", \'YYYY-MM-DD\') AS "k0", "t0"."status" COLLATE "C" AS "k1", "t0"."id" AS "k2" FROM "orders" AS "t0" WHERE ((("t0"."due" < $1 OR "t0"."due" IS NULL)) OR ("t0"."due" = $2 AND "t0"."status" COLLATE "C" IS NULL AND "t0"."id" > CAST($3 AS bigint))) ORDER BY "t0"."due" DESC NULLS LAST, "t0"."status" COLLATE "C" ASC NULLS LAST, "t0"."id" ASC LIMIT $4',
+    sql: 'SELECT "t0"."id" AS "o0", to_char("t0"."due", \'YYYY-MM-DD\') AS "k0", "t0"."status" COLLATE "C" AS "k1" FROM "orders" AS "t0" WHERE ((("t0"."due" < $1 OR "t0"."due" IS NULL)) OR ("t0"."due" = $2 AND "t0"."status" COLLATE "C" IS NULL AND "t0"."id" > CAST($3 AS bigint))) ORDER BY "t0"."due" DESC NULLS LAST, "t0"."status" COLLATE "C" ASC NULLS LAST, "t0"."id" ASC LIMIT $4',
     bindings: ['2024-03-01', '2024-03-01', 42, 51],
   },
 };
