@@ -1,3 +1,13 @@
+import { baseRoutes } from './http/routes/bases.routes.js';
+import { rowRoutes } from './http/routes/rows.routes.js';
+import { tableRoutes } from './http/routes/tables.routes.js';
+import { BaseCopiesService } from './services/bases/base-copies.service.js';
+import { BaseRolesService } from './services/bases/base-roles.service.js';
+import { BasesService } from './services/bases/bases.service.js';
+import { BulkRows } from './services/rows/bulk-rows.js';
+import { RowsService } from './services/rows/rows.service.js';
+import { ColumnsService } from './services/tables/columns.service.js';
+import { TablesService } from './services/tables/tables.service.js';
 import { createServer, type Server } from 'node:http';
 import type { Knex } from 'knex';
 import { buildOpenApi } from './http/openapi.js';
@@ -56,6 +66,9 @@ export interface Dataplane {
 }
 
 const AUDIT_PURGE_INTERVAL_MS = 3600_000;
+
+/** `count=exact` on a row list answers null rather than hold a request longer than this. */
+const ROWS_EXACT_COUNT_TIMEOUT_MS = 2_000;
 
 const CONNECTION_DEFAULTS = {
   statementTimeoutMs: 30_000,
@@ -168,6 +181,13 @@ async function assemble(
     CONNECTION_DEFAULTS,
   );
   const invitations = new InvitationsService(knex, tx);
+  const bases = new BasesService(knex, tx);
+  const tables = new TablesService(knex, tx);
+  const columns = new ColumnsService(tx);
+  const rows = new RowsService(knex, tx, { exactCountTimeoutMs: ROWS_EXACT_COUNT_TIMEOUT_MS });
+  const bulkRows = new BulkRows(rows, tx);
+  const baseCopies = new BaseCopiesService(knex, tx, bases, tables, rows);
+  const baseRoles = new BaseRolesService(knex, tx);
   const resolver = new WorkspaceAccessResolver(knex, config.tenant?.slug);
 
   const metrics = createMetrics();
@@ -191,6 +211,9 @@ async function assemble(
     ...memberRoutes(members),
     ...invitationRoutes(invitations),
     ...connectionRoutes(connections),
+    ...baseRoutes(bases, baseCopies, baseRoles),
+    ...tableRoutes(tables, columns),
+    ...rowRoutes(rows, bulkRows),
   ];
 
   const inFlight = new InFlight();

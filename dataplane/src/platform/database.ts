@@ -1,8 +1,11 @@
 import knexFactory, { type Knex } from 'knex';
 import pg from 'pg';
 
-// int8 (count(*), bigserial) as number: our counts stay far below 2^53.
-pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number.parseInt(v, 10));
+// int8 (count(*), bigserial, user bigint columns) as a number while exact, else its decimal text.
+pg.types.setTypeParser(pg.types.builtins.INT8, (v) => {
+  const n = Number(v);
+  return Number.isSafeInteger(n) ? n : v;
+});
 
 export interface DatabaseOptions {
   connectionString: string;

@@ -5,6 +5,10 @@
 export interface FieldProblem {
   path: string;
   message: string;
+  /** Bulk writes: which item of the request, and a stable code per problem. */
+  index?: number;
+  code?: string;
+  detail?: string;
 }
 
 export abstract class AppError extends Error {
@@ -33,13 +37,15 @@ export class BadRequestError extends AppError {
 
 export class ValidationError extends AppError {
   readonly status = 422;
-  readonly code = 'validation_failed';
+  readonly code: string;
   readonly title = 'Validation failed';
   constructor(
     detail: string,
     readonly errors: FieldProblem[] = [],
+    code = 'validation_failed',
   ) {
     super(detail, { errors });
+    this.code = code;
   }
 }
 

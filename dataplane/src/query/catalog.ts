@@ -23,7 +23,15 @@ export interface CatalogColumn {
   nullable: boolean;
   /** The source's own type name (`varchar(20)`, `timestamptz`, `objectId`), for display. */
   nativeType?: string;
+  /**
+   * The column's name in SQL when queries name it differently: the mini-DB's columns are
+   * `c_<id>` in SQL and their user-facing names in queries. SQL compilers only.
+   */
+  sqlName?: string;
 }
+
+/** The identifier a SQL statement uses for a catalog column. */
+export const sqlNameOf = (column: CatalogColumn): string => column.sqlName ?? column.name;
 
 export interface CatalogTable {
   /** Postgres schema, MySQL database or MongoDB database; undefined = the connection's default. */

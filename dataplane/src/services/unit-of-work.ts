@@ -13,7 +13,12 @@ export interface AuditEntry {
   after?: unknown;
   /** Who acted, when only known inside the transaction (e.g. the owner of a refresh token). */
   actorId?: string | null;
+  /** The containing resource (a column's or a row's table); workspace schemas only. */
+  parentId?: string;
 }
+
+/** Entries per INSERT when a bulk change writes many (well under PostgreSQL's 65 535 parameters). */
+const AUDIT_CHUNK = 1_000;
 
 /**
  * One transaction plus what must happen with it: audit entries written inside it, and domain
@@ -29,9 +34,13 @@ export class UnitOfWork {
 
   /** Writes to `audit_logs` of the given schema; unqualified means the control schema. */
   async audit(entry: AuditEntry, schema?: string): Promise<void> {
+    await this.auditMany([entry], schema);
+  }
+
+  /** One entry per change, in as few statements as the parameter limit allows (bulk writes). */
+  async auditMany(entries: readonly AuditEntry[], schema?: string): Promise<void> {
     const request = currentRequestContext();
-    const table = schema ? this.trx.withSchema(schema).table('audit_logs') : this.trx.table('audit_logs');
-    await table.insert({
+    const rows = entries.map((entry) => ({
       id: newId(),
       workspace_id: entry.workspaceId,
       actor_id: entry.actorId === undefined ? this.actorId : entry.actorId,
@@ -42,7 +51,12 @@ export class UnitOfWork {
       after: entry.after === undefined ? null : JSON.stringify(entry.after),
       request_id: request?.requestId ?? null,
       ip: request?.ip ?? null,
-    });
+      ...(entry.parentId === undefined ? {} : { parent_id: entry.parentId }),
+    }));
+    for (let i = 0; i < rows.length; i += AUDIT_CHUNK) {
+      const table = schema ? this.trx.withSchema(schema).table('audit_logs') : this.trx.table('audit_logs');
+      await table.insert(rows.slice(i, i + AUDIT_CHUNK));
+    }
   }
 
   emit(type: string, workspaceId: string | null, payload: Record<string, unknown>): void {

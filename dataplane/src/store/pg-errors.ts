@@ -22,3 +22,16 @@ export const isSerializationFailure = (error: unknown): boolean =>
 export const isStatementTimeout = (error: unknown): boolean => pgCode(error) === '57014';
 /** Text PostgreSQL cannot store: NUL in text/jsonb (22P05), invalid characters (22021). */
 export const isUnstorableText = (error: unknown): boolean => ['22021', '22P05'].includes(pgCode(error) ?? '');
+export const isCheckViolation = (error: unknown): boolean => pgCode(error) === '23514';
+/** An invalid regular expression in a CHECK (2201B). */
+export const isInvalidRegex = (error: unknown): boolean => pgCode(error) === '2201B';
+/** Values a cast cannot convert (22P02 invalid text, 22003 out of range, 22007/22008 dates). */
+export const isConversionFailure = (error: unknown): boolean =>
+  ['22P02', '22003', '22007', '22008'].includes(pgCode(error) ?? '');
+
+/** The constraint or index a violation names, for the message. */
+export const violatedConstraint = (error: unknown): string | undefined => {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const e = error as PgError;
+  return e.constraint ?? e.nativeError?.constraint;
+};

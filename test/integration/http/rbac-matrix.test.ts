@@ -1,9 +1,12 @@
 import { expect } from 'chai';
 import type { AnyRoute } from '../../../dataplane/src/http/route.js';
 import pg from 'pg';
+import { baseRoutes } from '../../../dataplane/src/http/routes/bases.routes.js';
 import { connectionRoutes } from '../../../dataplane/src/http/routes/connections.routes.js';
 import { invitationRoutes } from '../../../dataplane/src/http/routes/invitations.routes.js';
 import { memberRoutes } from '../../../dataplane/src/http/routes/members.routes.js';
+import { rowRoutes } from '../../../dataplane/src/http/routes/rows.routes.js';
+import { tableRoutes } from '../../../dataplane/src/http/routes/tables.routes.js';
 import { workspaceRoutes } from '../../../dataplane/src/http/routes/workspaces.routes.js';
 import { PERMISSIONS, can, type Permission } from '../../../dataplane/src/services/rbac/permissions.js';
 import { ROLES, type Role } from '../../../dataplane/src/store/roles.js';
@@ -19,6 +22,10 @@ interface Fixture {
   targetId: string;
   invitationId: string;
   connectionId: string;
+  baseId: string;
+  tableId: string;
+  columnId: string;
+  rowId: string;
 }
 
 /** An external PostgreSQL database the connection routes point at. */
@@ -61,6 +68,51 @@ const CALLS: Record<string, { status: number; body?: (f: Fixture) => unknown }> 
   'get /api/v1/connections/:id/schema': { status: 200 },
   'post /api/v1/connections/:id/schema/refresh': { status: 200 },
   'post /api/v1/connections/:id/query': { status: 200, body: () => ({ table: 'items', limit: 5 }) },
+  'get /api/v1/workspaces/:workspaceId/bases': { status: 200 },
+  'post /api/v1/workspaces/:workspaceId/bases': { status: 201, body: () => ({ name: 'Another base' }) },
+  'get /api/v1/bases/:id': { status: 200 },
+  'put /api/v1/bases/:id': { status: 200, body: () => ({ name: 'Renamed base' }) },
+  'delete /api/v1/bases/:id': { status: 204 },
+  'get /api/v1/workspaces/:workspaceId/templates': { status: 200 },
+  'post /api/v1/workspaces/:workspaceId/bases/from-template': {
+    status: 201,
+    body: () => ({ templateId: 'crm' }),
+  },
+  'post /api/v1/bases/:id/duplicate': { status: 201, body: () => ({ withData: true }) },
+  'post /api/v1/bases/:id/save-as-template': { status: 201, body: () => ({ name: 'Saved', withData: true }) },
+  'get /api/v1/bases/:id/members': { status: 200 },
+  'put /api/v1/bases/:id/members/:userId': { status: 200, body: () => ({ role: 'viewer' }) },
+  'delete /api/v1/bases/:id/members/:userId': { status: 404 },
+  'get /api/v1/bases/:baseId/tables': { status: 200 },
+  'post /api/v1/bases/:baseId/tables': {
+    status: 201,
+    body: () => ({ name: `table-${unique()}`, columns: [{ name: 'Title', type: 'text' }] }),
+  },
+  'get /api/v1/tables/:id': { status: 200 },
+  'put /api/v1/tables/:id': { status: 200, body: () => ({ name: `renamed-${unique()}` }) },
+  'delete /api/v1/tables/:id': { status: 204 },
+  'post /api/v1/tables/:id/archive': { status: 200 },
+  'post /api/v1/tables/:id/restore': { status: 200 },
+  'post /api/v1/tables/:id/columns': { status: 201, body: () => ({ name: 'Extra', type: 'integer' }) },
+  'post /api/v1/tables/:id/columns/reorder': { status: 200, body: (f) => ({ columnIds: [f.columnId] }) },
+  'put /api/v1/tables/:tableId/columns/:columnId': { status: 200, body: () => ({ name: 'Renamed' }) },
+  'delete /api/v1/tables/:tableId/columns/:columnId': { status: 204 },
+  'get /api/v1/tables/:id/rows': { status: 200 },
+  'post /api/v1/tables/:id/rows': { status: 201, body: () => ({ fields: { Title: 'new' } }) },
+  'post /api/v1/tables/:id/rows/bulk': {
+    status: 200,
+    body: () => ({ operation: 'create', rows: [{ fields: { Title: 'bulk' } }] }),
+  },
+  'get /api/v1/tables/:tableId/rows/:rowId': { status: 200 },
+  'patch /api/v1/tables/:tableId/rows/:rowId': {
+    status: 200,
+    body: () => ({ fields: { Title: 'patched' } }),
+  },
+  'put /api/v1/tables/:tableId/rows/:rowId': { status: 200, body: () => ({ fields: { Title: 'replaced' } }) },
+  'delete /api/v1/tables/:tableId/rows/:rowId': { status: 204 },
+  'post /api/v1/tables/:tableId/rows/:rowId/lock': { status: 200, body: () => ({ ttlSeconds: 30 }) },
+  // Nobody holds a lock on the fixture row: a permitted caller learns that (404), others get 403.
+  'delete /api/v1/tables/:tableId/rows/:rowId/lock': { status: 404 },
 };
 
 // Handlers are never called here: the factories only need something to close over.
@@ -70,6 +122,9 @@ const ROUTES: AnyRoute[] = [
   ...memberRoutes(stub),
   ...invitationRoutes(stub),
   ...connectionRoutes(stub),
+  ...baseRoutes(stub, stub, stub),
+  ...tableRoutes(stub, stub),
+  ...rowRoutes(stub, stub),
 ].filter((r) => r.scope === 'workspace');
 const key = (r: { method: string; path: string }) => `${r.method} ${r.path}`;
 const CALLERS: Caller[] = [...ROLES, 'non-member'];
@@ -134,11 +189,31 @@ describe('RBAC matrix: every role against every workspace-scoped route', () => {
       body: { name: 'matrix', type: 'postgres', uri: externalUrl },
     });
     expect(connection.status, JSON.stringify(connection.body)).to.equal(201);
+    const owner = { token: users.owner.accessToken };
+    const base = await app.request('POST', `/api/v1/workspaces/${workspaceId}/bases`, {
+      ...owner,
+      body: { name: 'Matrix base' },
+    });
+    expect(base.status, JSON.stringify(base.body)).to.equal(201);
+    const table = await app.request('POST', `/api/v1/bases/${base.body.id}/tables`, {
+      ...owner,
+      body: { name: 'Matrix table', columns: [{ name: 'Title', type: 'text' }] },
+    });
+    expect(table.status, JSON.stringify(table.body)).to.equal(201);
+    const row = await app.request('POST', `/api/v1/tables/${table.body.id}/rows`, {
+      ...owner,
+      body: { fields: { Title: 'first' } },
+    });
+    expect(row.status, JSON.stringify(row.body)).to.equal(201);
     return {
       workspaceId,
       targetId: users.target.id,
       invitationId: invited.body.invitation.id,
       connectionId: connection.body.id,
+      baseId: base.body.id,
+      tableId: table.body.id,
+      columnId: table.body.columns[0].id,
+      rowId: row.body.id,
     };
   }
 
@@ -156,6 +231,40 @@ describe('RBAC matrix: every role against every workspace-scoped route', () => {
         .orderBy('id')
         .select('id', 'status'),
       connections: await connectionsOf(workspaceId),
+      miniDb: await miniDbOf(workspaceId),
+    };
+  }
+
+  /** Bases, tables, columns and every user table's rows (id, version) of the workspace. */
+  async function miniDbOf(workspaceId: string) {
+    const knex = app.dataplane.knex;
+    const workspace = await knex('workspaces').where({ id: workspaceId }).first('schema_name');
+    if (!workspace) return [];
+    const s = workspace.schema_name as string;
+    const tables = await knex
+      .withSchema(s)
+      .table('tables')
+      .orderBy('id')
+      .select('id', 'name', 'archived_at', 'schema_version');
+    const rows = [];
+    for (const t of tables)
+      rows.push(
+        await knex
+          .withSchema(s)
+          .table(`t_${String(t.id).replaceAll('-', '')}`)
+          .orderBy('id')
+          .select('id', 'version'),
+      );
+    return {
+      bases: await knex.withSchema(s).table('bases').orderBy('id').select('id', 'name'),
+      tables,
+      columns: await knex
+        .withSchema(s)
+        .table('columns')
+        .orderBy('id')
+        .select('id', 'name', 'type', 'position'),
+      rows,
+      locks: await knex.withSchema(s).table('row_locks').select('row_id', 'holder_id'),
     };
   }
 
@@ -201,11 +310,20 @@ describe('RBAC matrix: every role against every workspace-scoped route', () => {
           expect(call, `no fixture for ${key(route)} in CALLS`).to.not.equal(undefined);
           const fixture = await freshFixture();
           const before = await snapshot(fixture.workspaceId);
+          const itemId = route.path.startsWith('/api/v1/bases/:id')
+            ? fixture.baseId
+            : route.path.startsWith('/api/v1/tables/:id')
+              ? fixture.tableId
+              : fixture.connectionId;
           const path = route.path
             .replace(':workspaceId', fixture.workspaceId)
             .replace(':userId', fixture.targetId)
             .replace(':invitationId', fixture.invitationId)
-            .replace(':id', fixture.connectionId);
+            .replace(':baseId', fixture.baseId)
+            .replace(':tableId', fixture.tableId)
+            .replace(':columnId', fixture.columnId)
+            .replace(':rowId', fixture.rowId)
+            .replace(':id', itemId);
           const body = call?.body?.(fixture);
           const res = await app.request(route.method.toUpperCase(), path, {
             token: users[caller].accessToken,

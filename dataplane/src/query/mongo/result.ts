@@ -1,3 +1,4 @@
+import { setOwn } from '../../platform/own-property.js';
 import { EJSON, type Document } from 'bson';
 import type { QueryExplanation, QueryResult } from '../lqp.js';
 import { normalizeValue } from '../sql/normalize.js';
@@ -44,9 +45,6 @@ function toRow(plan: MongoPlan, doc: Document, now: Date): Record<string, unknow
 }
 
 /** An own, enumerable property even for names like `__proto__` (plain assignment would set the prototype). */
-function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
-}
 
 /** `explain` for a MongoDB plan: the pipeline as relaxed Extended JSON (ObjectIds, dates kept visible). */
 export function explainMongoPlan(plan: MongoPlan): QueryExplanation {

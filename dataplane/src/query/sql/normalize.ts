@@ -17,7 +17,7 @@ const NORMALIZERS: Record<LogicalType, Normalizer> = {
   boolean: toBoolean,
   text: (value) => (Buffer.isBuffer(value) ? value.toString('utf8') : value),
   uuid: (value) => (Buffer.isBuffer(value) ? value.toString('utf8') : value),
-  date: (value) => (value instanceof Date ? value.toISOString().slice(0, 10) : value),
+  date: (value) => (value instanceof Date ? localDate(value) : value),
   datetime: toIsoInstant,
   json: (value) => (typeof value === 'string' ? parseJson(value) : value),
   binary: (value) => (Buffer.isBuffer(value) ? value.toString('base64') : value),
@@ -80,6 +80,12 @@ function toIsoInstant(value: unknown): unknown {
   if (typeof value === 'string' && RENDERED_INSTANT.test(value)) return `${value.slice(0, 23)}Z`;
   const date = value instanceof Date ? value : typeof value === 'string' ? new Date(value) : undefined;
   return date && !Number.isNaN(date.getTime()) ? date.toISOString() : value;
+}
+
+/** node-postgres parses a `date` as local midnight: its local parts are the date. */
+function localDate(d: Date): string {
+  const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+  return `${pad(d.getFullYear(), 4)}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
 }
 
 function parseJson(text: string): unknown {

@@ -1,5 +1,6 @@
 import { encodeKeysetCursor } from '../keyset-cursor.js';
 import type { QueryResult } from '../lqp.js';
+import { setOwn } from '../../platform/own-property.js';
 import { cursorValue, normalizerFor } from './normalize.js';
 import type { StatementPlan } from './statement.compiler.js';
 
@@ -20,7 +21,7 @@ export function pageReader(plan: StatementPlan): PageReader {
   const normalizers = plan.outputs.map((o) => normalizerFor(o.type));
   const width = names.length;
   // A column named `__proto__` must become an own property, not the row's prototype.
-  const set = names.includes('__proto__') ? defineOwn : assign;
+  const set = names.includes('__proto__') ? setOwn : assign;
   const shape = (raw: Row): Row => {
     const row: Row = {};
     for (let i = 0; i < width; i++) {
@@ -48,8 +49,4 @@ export function pageReader(plan: StatementPlan): PageReader {
 
 function assign(row: Row, key: string, value: unknown): void {
   row[key] = value;
-}
-
-function defineOwn(row: Row, key: string, value: unknown): void {
-  Object.defineProperty(row, key, { value, enumerable: true, writable: true, configurable: true });
 }

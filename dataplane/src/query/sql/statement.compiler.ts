@@ -1,4 +1,4 @@
-import type { LogicalType } from '../catalog.js';
+import { sqlNameOf, type LogicalType } from '../catalog.js';
 import { FieldScope } from '../field-scope.js';
 import { cursorFingerprint, type CursorKey, type CursorValue } from '../keyset-cursor.js';
 import { termNullable, termType, type AnalyzedQuery, type ResolvedField, type Term } from '../plan.js';
@@ -103,7 +103,7 @@ function rowFieldRenderer(plan: AnalyzedQuery, d: SqlDialect): (f: ResolvedField
   const column = (table: number, name: string) => d.identifier(`t${table}`, name);
   const formulas = new Map<number, SqlFragment>();
   return (f) => {
-    if (f.target.kind === 'column') return column(f.target.table, f.target.column.name);
+    if (f.target.kind === 'column') return column(f.target.table, sqlNameOf(f.target.column));
     const { index } = f.target;
     const cached = formulas.get(index) ?? formulaSql(plan.computed[index]!, scope, d, column);
     formulas.set(index, cached);
@@ -117,7 +117,11 @@ function fromClause(plan: AnalyzedQuery, d: SqlDialect, terms: Terms): SqlFragme
   const joins = plan.joins.map((j) => {
     const kind = keyword(j.type === 'left' ? 'LEFT JOIN' : 'INNER JOIN');
     const alias = d.identifier(`t${j.index}`);
-    const on = d.joinEquals(j.left.type, terms.field(j.left), d.identifier(`t${j.index}`, j.right.name));
+    const on = d.joinEquals(
+      j.left.type,
+      terms.field(j.left),
+      d.identifier(`t${j.index}`, sqlNameOf(j.right)),
+    );
     return sql`${kind} ${table(j.table)} AS ${alias} ON ${on}`;
   });
   return joinSql([sql`FROM ${table(plan.source)} AS ${d.identifier('t0')}`, ...joins], ' ');

@@ -3,11 +3,14 @@ import { BadRequestError, NotFoundError } from '../../platform/errors.js';
 import { isUuid } from '../../platform/ids.js';
 import { Workspace } from '../../store/models/workspace.model.js';
 import { WorkspaceMember } from '../../store/models/workspace-member.model.js';
-import type { Role } from '../../store/roles.js';
+import { roleAtLeast, type Role } from '../../store/roles.js';
 
 export interface WorkspaceAccess {
   workspace: Workspace;
+  /** The caller's effective role: the workspace role, narrowed by a base role when one applies. */
   role: Role;
+  /** Set when the resource belongs to a base on which the caller has a narrower role. */
+  base?: { id: string; role: Role; workspaceRole: Role };
 }
 
 /**
@@ -40,14 +43,30 @@ export class WorkspaceAccessResolver {
     return { workspace: row, role };
   }
 
-  /** For routes that name a resource, not a workspace: the id's directory entry names it. */
+  /**
+   * For routes that name a resource, not a workspace: the id's directory entry names it, and for a
+   * base or a table also the base, whose role for the caller (if any) narrows the workspace role.
+   */
   async resolveByResource(resourceId: string, userId: string): Promise<WorkspaceAccess> {
     if (!isUuid(resourceId)) throw new NotFoundError('Resource');
-    const entry = await this.knex('resource_directory')
-      .where({ id: resourceId })
-      .first<{ workspace_id: string } | undefined>('workspace_id');
+    const entry = await this.knex('resource_directory as d')
+      .leftJoin('base_member_roles as b', (on) => {
+        on.on('b.base_id', 'd.base_id').andOn('b.user_id', this.knex.raw('?', [userId]));
+      })
+      .where('d.id', resourceId)
+      .first<{ workspace_id: string; base_id: string | null; base_role: Role | null } | undefined>(
+        'd.workspace_id',
+        'd.base_id',
+        'b.role as base_role',
+      );
     if (!entry) throw new NotFoundError('Resource');
-    return this.resolve(entry.workspace_id, userId);
+    const access = await this.resolve(entry.workspace_id, userId);
+    if (!entry.base_id || !entry.base_role || roleAtLeast(entry.base_role, access.role)) return access;
+    return {
+      ...access,
+      role: entry.base_role,
+      base: { id: entry.base_id, role: entry.base_role, workspaceRole: access.role },
+    };
   }
 
   /** The caller's current role, read inside a transaction that is about to change membership. */

@@ -1,6 +1,7 @@
 import type { SchemaMigration } from '../../migration-source.js';
 import { identityAndWorkspaces } from './001-identity-and-workspaces.js';
 import { resourceDirectory } from './002-resource-directory.js';
+import { baseRoles } from './003-base-roles.js';
 
 /** Control-schema migrations in order. Append only. */
-export const controlMigrations: SchemaMigration[] = [identityAndWorkspaces, resourceDirectory];
+export const controlMigrations: SchemaMigration[] = [identityAndWorkspaces, resourceDirectory, baseRoles];

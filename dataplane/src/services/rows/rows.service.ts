@@ -1,0 +1,463 @@
+import type { Knex } from 'knex';
+import { NotFoundError, ValidationError, VersionConflictError } from '../../platform/errors.js';
+import { newId } from '../../platform/ids.js';
+import { setOwn } from '../../platform/own-property.js';
+import type { QueryResult } from '../../query/lqp.js';
+import { runSqlQuery } from '../../query/sql/index.js';
+import { isStatementTimeout } from '../../store/pg-errors.js';
+import { userTableName } from '../../store/user-tables/names.js';
+import { Metadata, type TableView } from '../tables/metadata.js';
+import { SYSTEM_FIELDS, tableSource } from '../tables/table-catalog.js';
+import type { TransactionRunner, UnitOfWork } from '../unit-of-work.js';
+import type { WorkspaceAccess } from '../workspaces/workspace-access.js';
+import { explainRowCount } from './row-count.js';
+import { RowLocks } from './row-locks.js';
+import { rowListQuery, type RowListParams } from './row-query.js';
+import { encodeFields, type FieldsInput, type WriteMode } from './row-values.js';
+import { auditState, toRowView, type FieldKey, type RowView } from './row-view.js';
+import { rowWriteError } from './row-write-errors.js';
+
+export type CountMode = 'none' | 'estimate' | 'exact';
+
+export interface RowPage {
+  data: RowView[];
+  nextCursor: string | null;
+  /** `count=estimate|exact`: rows matching the filter; null when an exact count ran out of time. */
+  count?: number | null;
+  countKind?: 'estimate' | 'exact';
+}
+
+export interface RowsDefaults {
+  /** How long `count=exact` may run before it answers null. */
+  exactCountTimeoutMs: number;
+}
+
+type Raw = Record<string, unknown>;
+
+/** Rows read back per query after a bulk write (the query layer's page limit). */
+const READ_BACK_PAGE = 1_000;
+
+/**
+ * Rows of a mini-DB table. Reads go through the query layer (filters, sorts, formulas, keyset
+ * pages); writes are parameterized DML on `t_<id>` with the row's version checked and bumped,
+ * its audit entry (before and after) and its event in the same transaction.
+ */
+export class RowsService {
+  readonly locks: RowLocks;
+
+  constructor(
+    private readonly knex: Knex,
+    private readonly tx: TransactionRunner,
+    private readonly defaults: RowsDefaults,
+  ) {
+    this.locks = new RowLocks();
+  }
+
+  async list(
+    access: WorkspaceAccess,
+    tableId: string,
+    params: RowListParams,
+    count: CountMode,
+    fieldKey: FieldKey,
+  ): Promise<RowPage> {
+    const schema = access.workspace.schemaName;
+    const table = await new Metadata(this.knex, schema).table(tableId);
+    const { query, source, selected } = rowListQuery(schema, table, params);
+    const result = await runSqlQuery(this.knex, query, source.catalog, 'postgres');
+    const page: RowPage = {
+      data: result.rows.map((row) => fromQueryRow(row, selected, fieldKey)),
+      nextCursor: result.nextCursor,
+    };
+    if (count === 'estimate') {
+      page.count = await explainRowCount(this.knex, query, source.catalog);
+      page.countKind = 'estimate';
+    } else if (count === 'exact') {
+      page.count = await this.exactCount(query, source.catalog);
+      page.countKind = 'exact';
+    }
+    return page;
+  }
+
+  async get(access: WorkspaceAccess, tableId: string, rowId: string, fieldKey: FieldKey): Promise<RowView> {
+    const schema = access.workspace.schemaName;
+    const table = await new Metadata(this.knex, schema).table(tableId);
+    const [row] = await readRows(this.knex, schema, table, [rowId], fieldKey);
+    if (!row) throw new NotFoundError('Row');
+    return row;
+  }
+
+  async create(
+    access: WorkspaceAccess,
+    actorId: string,
+    tableId: string,
+    fields: FieldsInput,
+    fieldKey: FieldKey,
+  ): Promise<RowView> {
+    return this.tx.run(actorId, async (uow) => {
+      const table = await this.tableFor(uow, access, tableId);
+      const [row] = await this.insertRows(uow, access, table, [fields]);
+      return this.answer(uow.trx, access, table, row as RowView, fieldKey);
+    });
+  }
+
+  /** PATCH (`patch`) or PUT (`replace`); `version`, when given, must be the current one (else 409). */
+  async update(
+    access: WorkspaceAccess,
+    actorId: string,
+    tableId: string,
+    rowId: string,
+    input: { fields: FieldsInput; version?: number },
+    mode: Extract<WriteMode, 'patch' | 'replace'>,
+    fieldKey: FieldKey,
+  ): Promise<RowView> {
+    return this.tx.run(actorId, async (uow) => {
+      const table = await this.tableFor(uow, access, tableId);
+      const encoded = encodeFields(table, input.fields, mode);
+      if (!encoded.ok) throw fieldsError(encoded.problems);
+      await this.locks.assertWritable(uow.trx, access.workspace.schemaName, tableId, [rowId], uow.actorId);
+      const row = await this.updateRow(uow, access, table, rowId, encoded.fields.values, input.version);
+      return this.answer(uow.trx, access, table, row, fieldKey);
+    });
+  }
+
+  async delete(
+    access: WorkspaceAccess,
+    actorId: string,
+    tableId: string,
+    rowId: string,
+    version?: number,
+  ): Promise<void> {
+    await this.tx.run(actorId, async (uow) => {
+      const table = await this.tableFor(uow, access, tableId);
+      await this.locks.assertWritable(uow.trx, access.workspace.schemaName, tableId, [rowId], uow.actorId);
+      await this.deleteRows(uow, access, table, [{ id: rowId, version }]);
+    });
+  }
+
+  /** Takes (or renews) the row for `ttlSeconds`; 409 `row_locked` while someone else holds it. */
+  async lock(access: WorkspaceAccess, actorId: string, tableId: string, rowId: string, ttlSeconds: number) {
+    const schema = access.workspace.schemaName;
+    const table = await new Metadata(this.knex, schema).table(tableId);
+    const exists = await this.rowsTable(this.knex, access, table).where({ id: rowId }).first('id');
+    if (!exists) throw new NotFoundError('Row');
+    return this.locks.acquire(this.knex, schema, tableId, rowId, actorId, ttlSeconds);
+  }
+
+  async unlock(access: WorkspaceAccess, actorId: string, tableId: string, rowId: string): Promise<void> {
+    const schema = access.workspace.schemaName;
+    await new Metadata(this.knex, schema).table(tableId);
+    if (!(await this.locks.release(this.knex, schema, tableId, rowId, actorId)))
+      throw new NotFoundError('Lock');
+  }
+
+  // --- building blocks shared with bulk writes and revert ---------------------------------
+
+  /** Loads the table inside the write's transaction, FOR SHARE: no schema change runs meanwhile. */
+  async tableFor(uow: UnitOfWork, access: WorkspaceAccess, tableId: string): Promise<TableView> {
+    const meta = new Metadata(uow.trx, access.workspace.schemaName);
+    await meta.tables().where({ id: tableId }).forShare().first('id');
+    return meta.table(tableId);
+  }
+
+  /** Inserts rows (fields already by name or id), audits each, emits one event. All or nothing. */
+  async insertRows(
+    uow: UnitOfWork,
+    access: WorkspaceAccess,
+    table: TableView,
+    rows: readonly FieldsInput[],
+    ids?: readonly string[],
+  ): Promise<RowView[]> {
+    const encoded = rows.map((fields) => encodeFields(table, fields, 'create'));
+    const problems = encoded.flatMap((e, index) => (e.ok ? [] : e.problems.map((p) => ({ index, ...p }))));
+    if (problems.length > 0) throw bulkError(problems, rows.length === 1);
+    const values = encoded.map((e, i) => ({
+      ...(e.ok ? e.fields.values : {}),
+      id: ids?.[i] ?? newId(),
+      created_by: uow.actorId,
+      updated_by: uow.actorId,
+    }));
+    const inserted: Raw[] = [];
+    const perStatement = Math.max(1, Math.floor(30_000 / (Object.keys(values[0] ?? {}).length + 1)));
+    for (let i = 0; i < values.length; i += perStatement) {
+      try {
+        inserted.push(
+          ...((await this.rowsTable(uow.trx, access, table)
+            .insert(values.slice(i, i + perStatement))
+            .returning('*')) as Raw[]),
+        );
+      } catch (error) {
+        throw rowWriteError(error, table);
+      }
+    }
+    const views = inserted.map((raw) => toRowView(table, raw));
+    await uow.auditMany(
+      views.map((row) => ({
+        workspaceId: access.workspace.id,
+        action: 'row.create',
+        resourceType: 'row',
+        resourceId: row.id,
+        parentId: table.id,
+        after: auditState(table, row),
+      })),
+      access.workspace.schemaName,
+    );
+    this.emit(uow, access, table, 'insert', views);
+    return views;
+  }
+
+  /** Updates one row by id with encoded values; checks `version` when given. */
+  async updateRow(
+    uow: UnitOfWork,
+    access: WorkspaceAccess,
+    table: TableView,
+    rowId: string,
+    values: Raw,
+    version?: number,
+  ): Promise<RowView> {
+    const rows = this.rowsTable(uow.trx, access, table);
+    const current = (await rows.clone().where({ id: rowId }).forUpdate().first()) as Raw | undefined;
+    if (!current) throw new NotFoundError('Row');
+    const before = toRowView(table, current);
+    if (version !== undefined && version !== before.version)
+      throw new VersionConflictError(
+        `The row changed since version ${version}; it is at version ${before.version}`,
+        before,
+      );
+    let updated: Raw | undefined;
+    try {
+      [updated] = (await rows
+        .clone()
+        .where({ id: rowId })
+        .update({
+          ...values,
+          version: before.version + 1,
+          updated_at: new Date(),
+          updated_by: uow.actorId,
+        })
+        .returning('*')) as Raw[];
+    } catch (error) {
+      throw rowWriteError(error, table);
+    }
+    const after = toRowView(table, updated as Raw);
+    await uow.audit(
+      {
+        workspaceId: access.workspace.id,
+        action: 'row.update',
+        resourceType: 'row',
+        resourceId: rowId,
+        parentId: table.id,
+        before: auditState(table, before),
+        after: auditState(table, after),
+      },
+      access.workspace.schemaName,
+    );
+    this.emit(uow, access, table, 'update', [after]);
+    return after;
+  }
+
+  /** Deletes rows by id (each version checked when given); every row must exist. */
+  async deleteRows(
+    uow: UnitOfWork,
+    access: WorkspaceAccess,
+    table: TableView,
+    targets: readonly { id: string; version?: number }[],
+  ): Promise<RowView[]> {
+    const rows = this.rowsTable(uow.trx, access, table);
+    const ids = targets.map((t) => t.id);
+    const current = new Map(
+      ((await rows.clone().whereIn('id', ids).forUpdate()) as Raw[]).map((raw) => [String(raw.id), raw]),
+    );
+    const problems = targets.flatMap((t, index) => {
+      const raw = current.get(t.id);
+      if (!raw) return [{ index, field: 'id', code: 'not_found', detail: `no row ${t.id}` }];
+      if (t.version !== undefined && Number(raw.version) !== t.version)
+        return [
+          {
+            index,
+            field: 'version',
+            code: 'version_conflict',
+            detail: `the row is at version ${String(raw.version)}`,
+          },
+        ];
+      return [];
+    });
+    if (problems.length > 0) {
+      const [only] = problems;
+      if (targets.length === 1 && only?.code === 'not_found') throw new NotFoundError('Row');
+      if (targets.length === 1 && only?.code === 'version_conflict')
+        throw new VersionConflictError(
+          only.detail,
+          toRowView(table, current.get(targets[0]?.id ?? '') as Raw),
+        );
+      throw bulkError(problems, false);
+    }
+    await rows.clone().whereIn('id', ids).delete();
+    const views = targets.map((t) => toRowView(table, current.get(t.id) as Raw));
+    await uow.auditMany(
+      views.map((row) => ({
+        workspaceId: access.workspace.id,
+        action: 'row.delete',
+        resourceType: 'row',
+        resourceId: row.id,
+        parentId: table.id,
+        before: auditState(table, row),
+      })),
+      access.workspace.schemaName,
+    );
+    this.emit(uow, access, table, 'delete', views);
+    return views;
+  }
+
+  rowsTable(db: Knex, access: WorkspaceAccess, table: TableView): Knex.QueryBuilder {
+    return db.withSchema(access.workspace.schemaName).table(userTableName(table.id));
+  }
+
+  /** The answer to a write: as a read would show it (formulas computed) when the table has any. */
+  async answer(
+    db: Knex,
+    access: WorkspaceAccess,
+    table: TableView,
+    row: RowView,
+    fieldKey: FieldKey,
+  ): Promise<RowView> {
+    const [answered] = await this.answerMany(db, access, table, [row], fieldKey);
+    return answered ?? row;
+  }
+
+  async answerMany(
+    db: Knex,
+    access: WorkspaceAccess,
+    table: TableView,
+    rows: RowView[],
+    fieldKey: FieldKey,
+  ): Promise<RowView[]> {
+    const hasComputed = table.columns.some((c) => c.type === 'formula');
+    if (!hasComputed && fieldKey === 'name') return rows;
+    const read: RowView[] = [];
+    for (let i = 0; i < rows.length; i += READ_BACK_PAGE) {
+      const ids = rows.slice(i, i + READ_BACK_PAGE).map((r) => r.id);
+      read.push(...(await readRows(db, access.workspace.schemaName, table, ids, fieldKey)));
+    }
+    return read;
+  }
+
+  private emit(
+    uow: UnitOfWork,
+    access: WorkspaceAccess,
+    table: TableView,
+    op: string,
+    rows: RowView[],
+  ): void {
+    uow.emit('rows.changed', access.workspace.id, {
+      tableId: table.id,
+      op,
+      rows: rows.map((r) => ({ id: r.id, version: r.version, fields: op === 'delete' ? {} : r.fields })),
+    });
+  }
+
+  /** count(*) of the filtered rows within the time cap; null when the cap is reached. */
+  private async exactCount(
+    query: RowQueryLike,
+    catalog: Parameters<typeof runSqlQuery>[2],
+  ): Promise<number | null> {
+    const counting = {
+      source: query.source,
+      ...(query.filter ? { filter: query.filter } : {}),
+      ...(query.computedColumns ? { computedColumns: query.computedColumns } : {}),
+      groupBy: { fields: [], aggregates: [{ fn: 'count' as const, as: 'n' }] },
+      pagination: { mode: 'offset' as const, limit: 1, offset: 0 },
+    };
+    try {
+      return await this.knex.transaction(async (trx) => {
+        await trx.raw(
+          `SET LOCAL statement_timeout = ${Math.max(1, Math.floor(this.defaults.exactCountTimeoutMs))}`,
+        );
+        const result: QueryResult = await runSqlQuery(trx, counting, catalog, 'postgres');
+        return Number(result.rows[0]?.n ?? 0);
+      });
+    } catch (error) {
+      if (isStatementTimeout(error)) return null;
+      throw error;
+    }
+  }
+}
+
+type RowQueryLike = ReturnType<typeof rowListQuery>['query'];
+
+/** Rows by id through the query layer (formulas included), in the order asked. */
+export async function readRows(
+  db: Knex,
+  schema: string,
+  table: TableView,
+  ids: readonly string[],
+  fieldKey: FieldKey,
+): Promise<RowView[]> {
+  if (ids.length === 0) return [];
+  const source = tableSource(schema, table);
+  const query = {
+    source: source.source,
+    select: [
+      SYSTEM_FIELDS.id,
+      SYSTEM_FIELDS.version,
+      SYSTEM_FIELDS.createdAt,
+      SYSTEM_FIELDS.updatedAt,
+      ...source.readable.map((c) => c.name),
+    ],
+    filter: { field: SYSTEM_FIELDS.id, op: 'in' as const, value: [...ids] },
+    ...(source.computed.length > 0 ? { computedColumns: source.computed } : {}),
+    pagination: { mode: 'keyset' as const, limit: Math.min(1000, ids.length) },
+  };
+  const result = await runSqlQuery(db, query, source.catalog, 'postgres');
+  const byId = new Map(
+    result.rows.map((row) => [String(row[SYSTEM_FIELDS.id]), fromQueryRow(row, source.readable, fieldKey)]),
+  );
+  return ids.flatMap((id) => byId.get(id) ?? []);
+}
+
+/** A query-layer row (system fields under `@` names) in API form. */
+export function fromQueryRow(
+  row: Record<string, unknown>,
+  selected: readonly { id: string; name: string }[],
+  fieldKey: FieldKey,
+): RowView {
+  const fields: Record<string, unknown> = {};
+  for (const column of selected)
+    setOwn(fields, fieldKey === 'id' ? column.id : column.name, row[column.name] ?? null);
+  return {
+    id: String(row[SYSTEM_FIELDS.id]),
+    version: Number(row[SYSTEM_FIELDS.version]),
+    createdAt: String(row[SYSTEM_FIELDS.createdAt]),
+    updatedAt: String(row[SYSTEM_FIELDS.updatedAt]),
+    fields,
+  };
+}
+
+export interface RowProblem {
+  index: number;
+  field: string;
+  code: string;
+  detail: string;
+}
+
+/** Per-row problems: 422 with `errors: [{index, field, code, detail}]`; nothing was written. */
+export function bulkError(problems: RowProblem[], single: boolean): ValidationError {
+  return new ValidationError(
+    single
+      ? 'invalid row'
+      : `${new Set(problems.map((p) => p.index)).size} row(s) refused; nothing was written`,
+    problems.map((p) => ({
+      path: single ? `fields.${p.field}` : `rows[${p.index}].${p.field}`,
+      message: p.detail,
+      index: p.index,
+      code: p.code,
+      detail: p.detail,
+    })),
+  );
+}
+
+function fieldsError(problems: { field: string; code: string; detail: string }[]): ValidationError {
+  return bulkError(
+    problems.map((p) => ({ ...p, index: 0 })),
+    true,
+  );
+}

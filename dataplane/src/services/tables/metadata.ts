@@ -1,0 +1,154 @@
+import type { Knex } from 'knex';
+import { NotFoundError } from '../../platform/errors.js';
+import type { Column, ColumnOptions, ColumnRules, ColumnType } from './column.js';
+
+/** Rows of the mini-DB metadata tables, as knex returns them. */
+export interface BaseRow {
+  id: string;
+  name: string;
+  description: string | null;
+  color: string | null;
+  icon: string | null;
+  created_by: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface TableRow {
+  id: string;
+  base_id: string;
+  name: string;
+  description: string | null;
+  position: number;
+  schema_version: number;
+  settings: TableSettings;
+  archived_at: Date | null;
+  created_by: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface ColumnRow {
+  id: string;
+  table_id: string;
+  name: string;
+  type: ColumnType;
+  options: ColumnOptions;
+  required: boolean;
+  is_unique: boolean;
+  default_value: { value: unknown } | null;
+  rules: ColumnRules;
+  position: number;
+}
+
+/** Table-level settings; column rules live on the columns. */
+export interface TableSettings {
+  /** Shown first in lists and used as the row's title. */
+  primaryColumnId?: string;
+}
+
+export interface BaseView {
+  id: string;
+  workspaceId: string;
+  name: string;
+  description: string | null;
+  color: string | null;
+  icon: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface TableView {
+  id: string;
+  baseId: string;
+  name: string;
+  description: string | null;
+  position: number;
+  schemaVersion: number;
+  settings: TableSettings;
+  archivedAt: string | null;
+  columns: Column[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+export const toBaseView = (r: BaseRow, workspaceId: string): BaseView => ({
+  id: r.id,
+  workspaceId,
+  name: r.name,
+  description: r.description,
+  color: r.color,
+  icon: r.icon,
+  createdAt: r.created_at.toISOString(),
+  updatedAt: r.updated_at.toISOString(),
+});
+
+export const toColumn = (r: ColumnRow): Column => ({
+  id: r.id,
+  tableId: r.table_id,
+  name: r.name,
+  type: r.type,
+  options: r.options,
+  required: r.required,
+  unique: r.is_unique,
+  default: r.default_value?.value ?? null,
+  rules: r.rules,
+  position: r.position,
+});
+
+export const toTableView = (r: TableRow, columns: Column[]): TableView => ({
+  id: r.id,
+  baseId: r.base_id,
+  name: r.name,
+  description: r.description,
+  position: r.position,
+  schemaVersion: r.schema_version,
+  settings: r.settings,
+  archivedAt: r.archived_at?.toISOString() ?? null,
+  columns,
+  createdAt: r.created_at.toISOString(),
+  updatedAt: r.updated_at.toISOString(),
+});
+
+/** Metadata reads of one workspace schema; `db` is the knex or the transaction to read with. */
+export class Metadata {
+  constructor(
+    private readonly db: Knex,
+    readonly schema: string,
+  ) {}
+
+  bases(): Knex.QueryBuilder {
+    return this.db.withSchema(this.schema).table('bases');
+  }
+
+  tables(): Knex.QueryBuilder {
+    return this.db.withSchema(this.schema).table('tables');
+  }
+
+  columns(): Knex.QueryBuilder {
+    return this.db.withSchema(this.schema).table('columns');
+  }
+
+  async base(id: string, lock = false): Promise<BaseRow> {
+    const query = this.bases().where({ id });
+    if (lock) void query.forUpdate();
+    const row = (await query.first()) as BaseRow | undefined;
+    if (!row) throw new NotFoundError('Base');
+    return row;
+  }
+
+  /**
+   * A table with its columns in position order. `lock` takes the table row FOR UPDATE: schema
+   * changes of one table are serialised (schema_version increments without gaps).
+   */
+  async table(id: string, options: { lock?: boolean; archived?: boolean } = {}): Promise<TableView> {
+    const query = this.tables().where({ id });
+    if (options.lock) void query.forUpdate();
+    const row = (await query.first()) as TableRow | undefined;
+    if (!row || (row.archived_at && !options.archived)) throw new NotFoundError('Table');
+    const columns = (await this.columns()
+      .where({ table_id: id })
+      .orderBy([{ column: 'position' }, { column: 'id' }])) as ColumnRow[];
+    return toTableView(row, columns.map(toColumn));
+  }
+}

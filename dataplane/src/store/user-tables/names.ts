@@ -1,0 +1,25 @@
+/**
+ * Physical names of user tables and columns: derived from metadata ids only (DESIGN §3), so no
+ * user-chosen name ever reaches DDL or DML. 32 hex digits + a prefix fits PostgreSQL's 63 bytes.
+ */
+const hex = (id: string): string => {
+  const digits = id.replaceAll('-', '').toLowerCase();
+  if (!/^[0-9a-f]{32}$/.test(digits)) throw new Error(`not a metadata id: ${id}`);
+  return digits;
+};
+
+export const userTableName = (tableId: string): string => `t_${hex(tableId)}`;
+export const userColumnName = (columnId: string): string => `c_${hex(columnId)}`;
+export const uniqueIndexName = (columnId: string): string => `u_${hex(columnId)}`;
+export const patternCheckName = (columnId: string): string => `p_${hex(columnId)}`;
+export const sortIndexName = (columnId: string): string => `i_${hex(columnId)}`;
+
+/** System columns every user table has (DESIGN §3), by the name the row API gives them. */
+export const SYSTEM_COLUMNS = {
+  id: 'id',
+  version: 'version',
+  createdAt: 'created_at',
+  updatedAt: 'updated_at',
+  createdBy: 'created_by',
+  updatedBy: 'updated_by',
+} as const;
