@@ -7,6 +7,7 @@ import { BasesService } from './services/bases/bases.service.js';
 import { BulkRows } from './services/rows/bulk-rows.js';
 import { RowsService } from './services/rows/rows.service.js';
 import { ColumnsService } from './services/tables/columns.service.js';
+import { IndexesService } from './services/tables/indexes.service.js';
 import { TablesService } from './services/tables/tables.service.js';
 import { createServer, type Server } from 'node:http';
 import type { Knex } from 'knex';
@@ -184,7 +185,11 @@ async function assemble(
   const bases = new BasesService(knex, tx);
   const tables = new TablesService(knex, tx);
   const columns = new ColumnsService(tx);
-  const rows = new RowsService(knex, tx, { exactCountTimeoutMs: ROWS_EXACT_COUNT_TIMEOUT_MS });
+  const indexes = new IndexesService(knex, tx, log);
+  const rows = new RowsService(knex, tx, {
+    exactCountTimeoutMs: ROWS_EXACT_COUNT_TIMEOUT_MS,
+    onSort: (schema, tableId, column, direction) => indexes.noteSort(schema, tableId, column, direction),
+  });
   const bulkRows = new BulkRows(rows, tx);
   const baseCopies = new BaseCopiesService(knex, tx, bases, tables, rows);
   const baseRoles = new BaseRolesService(knex, tx);
@@ -212,7 +217,7 @@ async function assemble(
     ...invitationRoutes(invitations),
     ...connectionRoutes(connections),
     ...baseRoutes(bases, baseCopies, baseRoles),
-    ...tableRoutes(tables, columns),
+    ...tableRoutes(tables, columns, indexes),
     ...rowRoutes(rows, bulkRows),
   ];
 

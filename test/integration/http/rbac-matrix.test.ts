@@ -97,6 +97,12 @@ const CALLS: Record<string, { status: number; body?: (f: Fixture) => unknown }> 
   'post /api/v1/tables/:id/columns/reorder': { status: 200, body: (f) => ({ columnIds: [f.columnId] }) },
   'put /api/v1/tables/:tableId/columns/:columnId': { status: 200, body: () => ({ name: 'Renamed' }) },
   'delete /api/v1/tables/:tableId/columns/:columnId': { status: 204 },
+  'get /api/v1/tables/:id/indexes': { status: 200 },
+  'post /api/v1/tables/:id/indexes': {
+    status: 201,
+    body: (f) => ({ columnId: f.columnId, direction: 'desc' }),
+  },
+  'delete /api/v1/tables/:tableId/indexes/:columnId': { status: 404 },
   'get /api/v1/tables/:id/rows': { status: 200 },
   'post /api/v1/tables/:id/rows': { status: 201, body: () => ({ fields: { Title: 'new' } }) },
   'post /api/v1/tables/:id/rows/bulk': {
@@ -123,7 +129,7 @@ const ROUTES: AnyRoute[] = [
   ...invitationRoutes(stub),
   ...connectionRoutes(stub),
   ...baseRoutes(stub, stub, stub),
-  ...tableRoutes(stub, stub),
+  ...tableRoutes(stub, stub, stub),
   ...rowRoutes(stub, stub),
 ].filter((r) => r.scope === 'workspace');
 const key = (r: { method: string; path: string }) => `${r.method} ${r.path}`;

@@ -1,10 +1,13 @@
 import type { ColumnsService } from '../../services/tables/columns.service.js';
+import type { IndexesService } from '../../services/tables/indexes.service.js';
 import type { TablesService } from '../../services/tables/tables.service.js';
 import { Problem } from '../problem.js';
 import { defineRoute, type AnyRoute } from '../route.js';
 import { BaseIdParams, IdParams } from '../schemas/base.schema.js';
 import { PageOf } from '../schemas/common.schema.js';
 import {
+  CreateIndexBody,
+  IndexView,
   ColumnSpecBody,
   ColumnView,
   CreateTableBody,
@@ -20,7 +23,11 @@ import { Type } from '@sinclair/typebox';
 
 const TABLE = '/api/v1/tables/:id';
 
-export function tableRoutes(tables: TablesService, columns: ColumnsService): AnyRoute[] {
+export function tableRoutes(
+  tables: TablesService,
+  columns: ColumnsService,
+  indexes: IndexesService,
+): AnyRoute[] {
   const archive = (archived: boolean) =>
     defineRoute({
       method: 'post',
@@ -181,6 +188,52 @@ export function tableRoutes(tables: TablesService, columns: ColumnsService): Any
       responses: { 204: null, 403: Problem, 404: Problem, 409: Problem },
       handler: async ({ access, auth, params }) => {
         await columns.delete(access, auth.userId, params.tableId, params.columnId);
+        return {};
+      },
+    }),
+    defineRoute({
+      method: 'get',
+      path: `${TABLE}/indexes`,
+      summary: "The table's indexes (primary key, unique columns, sort indexes)",
+      tag: 'tables',
+      scope: 'workspace',
+      permission: 'data:read',
+      resourceParam: 'id',
+      params: IdParams,
+      responses: { 200: Type.Object({ data: Type.Array(IndexView) }), 404: Problem },
+      handler: async ({ access, params }) => ({ body: { data: await indexes.list(access, params.id) } }),
+    }),
+    defineRoute({
+      method: 'post',
+      path: `${TABLE}/indexes`,
+      summary: 'Build a sort index for a column (CONCURRENTLY: writers are not blocked)',
+      tag: 'tables',
+      scope: 'workspace',
+      permission: 'schema:manage',
+      resourceParam: 'id',
+      params: IdParams,
+      body: CreateIndexBody,
+      responses: { 201: IndexView, 403: Problem, 404: Problem, 422: Problem },
+      handler: async ({ access, auth, params, body }) => ({
+        status: 201,
+        body: await indexes.create(access, auth.userId, params.id, body.columnId, body.direction ?? 'asc'),
+      }),
+    }),
+    defineRoute({
+      method: 'delete',
+      path: '/api/v1/tables/:tableId/indexes/:columnId',
+      summary: "Drop a column's sort index (?direction=asc|desc, default asc)",
+      tag: 'tables',
+      scope: 'workspace',
+      permission: 'schema:manage',
+      resourceParam: 'tableId',
+      params: Type.Object({ tableId: Type.String(), columnId: Type.String() }),
+      query: Type.Object({
+        direction: Type.Union([Type.Literal('asc'), Type.Literal('desc')], { default: 'asc' }),
+      }),
+      responses: { 204: null, 403: Problem, 404: Problem },
+      handler: async ({ access, auth, params, query }) => {
+        await indexes.drop(access, auth.userId, params.tableId, params.columnId, query.direction);
         return {};
       },
     }),

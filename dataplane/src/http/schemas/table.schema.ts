@@ -80,3 +80,21 @@ export const TableListQuery = Type.Object({
   archived: Type.Optional(Type.Boolean({ description: 'list archived tables instead' })),
 });
 export const TableColumnParams = Type.Object({ tableId: Type.String(), columnId: Type.String() });
+
+const Direction = Type.Union([Type.Literal('asc'), Type.Literal('desc')]);
+export const CreateIndexBody = Type.Object(
+  { columnId: Uuid, direction: Type.Optional(Direction) },
+  { additionalProperties: false },
+);
+export const IndexView = Type.Object({
+  name: Type.String(),
+  columnId: Type.Union([Uuid, Type.Null()]),
+  kind: Type.Union([
+    Type.Literal('sort'),
+    Type.Literal('unique'),
+    Type.Literal('primary'),
+    Type.Literal('other'),
+  ]),
+  direction: Type.Union([Direction, Type.Null()]),
+  definition: Type.String(),
+});

@@ -6,6 +6,7 @@ import type { QueryResult } from '../../query/lqp.js';
 import { runSqlQuery } from '../../query/sql/index.js';
 import { isStatementTimeout } from '../../store/pg-errors.js';
 import { userTableName } from '../../store/user-tables/names.js';
+import type { Column } from '../tables/column.js';
 import { Metadata, type TableView } from '../tables/metadata.js';
 import { SYSTEM_FIELDS, tableSource } from '../tables/table-catalog.js';
 import type { TransactionRunner, UnitOfWork } from '../unit-of-work.js';
@@ -30,6 +31,8 @@ export interface RowPage {
 export interface RowsDefaults {
   /** How long `count=exact` may run before it answers null. */
   exactCountTimeoutMs: number;
+  /** Told of every sorted list (the index advisor builds indexes for columns sorted often). */
+  onSort?: (schema: string, tableId: string, column: Column, direction: 'asc' | 'desc') => void;
 }
 
 type Raw = Record<string, unknown>;
@@ -64,6 +67,10 @@ export class RowsService {
     const table = await new Metadata(this.knex, schema).table(tableId);
     const { query, source, selected } = rowListQuery(schema, table, params);
     const result = await runSqlQuery(this.knex, query, source.catalog, 'postgres');
+    for (const sort of query.sorts ?? []) {
+      const column = table.columns.find((c) => c.name === sort.field);
+      if (column) this.defaults.onSort?.(schema, table.id, column, sort.direction ?? 'asc');
+    }
     const page: RowPage = {
       data: result.rows.map((row) => fromQueryRow(row, selected, fieldKey)),
       nextCursor: result.nextCursor,

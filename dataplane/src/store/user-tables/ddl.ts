@@ -129,19 +129,38 @@ export async function setPatternCheck(
   await runVerbatim(trx, sql);
 }
 
-/** A B-tree index for sorting and filtering on one column (created on demand or for sorted views). */
+/**
+ * A B-tree index serving `ORDER BY column <direction> NULLS LAST, id` exactly as the query layer
+ * writes it (text compared in code-point order, COLLATE "C"), so sorted pages and their keyset
+ * continuations read the index in order. CONCURRENTLY: writers are not blocked while it builds,
+ * so it runs outside any transaction.
+ */
 export async function createSortIndex(
-  trx: Knex.Transaction,
+  knex: Knex,
   schema: string,
   tableId: string,
   columnId: string,
+  direction: 'asc' | 'desc',
+  text: boolean,
+): Promise<string> {
+  const name = sortIndexName(columnId, direction);
+  const column = quoteIdent(userColumnName(columnId));
+  const key = `${column}${text ? ' COLLATE "C"' : ''} ${direction === 'asc' ? 'ASC' : 'DESC'} NULLS LAST`;
+  await knex.raw(
+    `CREATE INDEX CONCURRENTLY IF NOT EXISTS ${quoteIdent(name)} ON ${quoteIdent(schema)}.${quoteIdent(userTableName(tableId))} (${key}, id)`,
+  );
+  return name;
+}
+
+export async function dropSortIndex(
+  knex: Knex,
+  schema: string,
+  columnId: string,
+  direction: 'asc' | 'desc',
 ): Promise<void> {
-  await trx.raw('CREATE INDEX IF NOT EXISTS ?? ON ??.?? (??, id)', [
-    sortIndexName(columnId),
-    schema,
-    userTableName(tableId),
-    userColumnName(columnId),
-  ]);
+  await knex.raw(
+    `DROP INDEX CONCURRENTLY IF EXISTS ${quoteIdent(schema)}.${quoteIdent(sortIndexName(columnId, direction))}`,
+  );
 }
 
 /** A dollar-quoted literal whose tag the text does not contain: no escaping rules to get wrong. */

@@ -12,7 +12,8 @@ export const userTableName = (tableId: string): string => `t_${hex(tableId)}`;
 export const userColumnName = (columnId: string): string => `c_${hex(columnId)}`;
 export const uniqueIndexName = (columnId: string): string => `u_${hex(columnId)}`;
 export const patternCheckName = (columnId: string): string => `p_${hex(columnId)}`;
-export const sortIndexName = (columnId: string): string => `i_${hex(columnId)}`;
+export const sortIndexName = (columnId: string, direction: 'asc' | 'desc'): string =>
+  `i_${hex(columnId)}_${direction === 'asc' ? 'a' : 'd'}`;
 
 /** System columns every user table has (DESIGN §3), by the name the row API gives them. */
 export const SYSTEM_COLUMNS = {
