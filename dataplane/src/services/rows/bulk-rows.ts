@@ -81,7 +81,15 @@ export class BulkRows {
             const e = encoded[index];
             views.push(
               await this.atIndex(index, () =>
-                this.rows.updateRow(uow, access, table, row.id, e?.ok ? e.fields.values : {}, row.version),
+                this.rows.updateRow(
+                  uow,
+                  access,
+                  table,
+                  row.id,
+                  e?.ok ? e.fields.values : {},
+                  row.version,
+                  e?.ok ? e.fields.links : {},
+                ),
               ),
             );
           }
@@ -135,7 +143,15 @@ export class BulkRows {
             const id = toRowView(table, current).id;
             views.push(
               await this.atIndex(index, () =>
-                this.rows.updateRow(uow, access, table, id, encoded.fields.values),
+                this.rows.updateRow(
+                  uow,
+                  access,
+                  table,
+                  id,
+                  encoded.fields.values,
+                  undefined,
+                  encoded.fields.links,
+                ),
               ),
             );
           }

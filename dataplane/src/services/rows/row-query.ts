@@ -4,6 +4,7 @@ import type { Filter, LogicalQuery } from '../../query/lqp.js';
 import type { Column } from '../tables/column.js';
 import type { TableView } from '../tables/metadata.js';
 import { SYSTEM_FIELDS, tableSource, type TableSource } from '../tables/table-catalog.js';
+import { LINKED_TYPES } from './linked-values.js';
 import { columnLookup } from './row-values.js';
 
 /** `GET /tables/:id/rows` query parameters (already validated by the route schema). */
@@ -40,7 +41,10 @@ export function rowListQuery(schema: string, table: TableView, params: RowListPa
   const source = tableSource(schema, table);
   const lookup = columnLookup(table);
   const readable = new Set(source.readable.map((c) => c.id));
-  const selected = params.fields ? pickFields(params.fields, lookup, readable) : source.readable;
+  const linked = new Set(table.columns.filter((c) => LINKED_TYPES.has(c.type)).map((c) => c.id));
+  const selected = params.fields
+    ? pickFields(params.fields, lookup, new Set([...readable, ...linked]))
+    : source.readable;
   const filters = [
     params.filter ? parseFilter(params.filter, lookup) : undefined,
     searchFilter(table, params.search),
@@ -48,7 +52,7 @@ export function rowListQuery(schema: string, table: TableView, params: RowListPa
   const filter = filters.filter((f): f is Filter => f !== undefined);
   const query: LogicalQuery = {
     source: source.source,
-    select: [...SYSTEM_SELECT, ...selected.map((c) => c.name)],
+    select: [...SYSTEM_SELECT, ...selected.filter((c) => readable.has(c.id)).map((c) => c.name)],
     ...(filter.length === 1 ? { filter: filter[0] } : filter.length > 1 ? { filter: { and: filter } } : {}),
     ...(params.sort ? { sorts: parseSort(params.sort, lookup) } : {}),
     ...(source.computed.length > 0 ? { computedColumns: source.computed } : {}),

@@ -14,6 +14,8 @@ export interface FieldProblemAt extends CellProblem {
 export interface EncodedFields {
   values: Record<string, unknown>;
   byColumnId: Record<string, unknown>;
+  /** Link columns: the linked row ids, by column id (written to the junction, not the row). */
+  links: Record<string, string[]>;
 }
 
 export type WriteMode = 'create' | 'replace' | 'patch';
@@ -40,6 +42,7 @@ export function encodeFields(
   const problems: FieldProblemAt[] = [];
   const values: Record<string, unknown> = {};
   const byColumnId: Record<string, unknown> = {};
+  const links: Record<string, string[]> = {};
   const given = new Set<string>();
   for (const [key, value] of Object.entries(fields)) {
     const column = lookup(key);
@@ -54,6 +57,7 @@ export function encodeFields(
     given.add(column.id);
     const check = encodeCell(column, value);
     if (!check.ok) problems.push({ field: key, ...check.problem });
+    else if (column.type === 'link') links[column.id] = (check.value as string[] | null) ?? [];
     else {
       values[userColumnName(column.id)] = check.value;
       byColumnId[column.id] = value;
@@ -65,11 +69,13 @@ export function encodeFields(
       const fallback = mode === 'create' || mode === 'replace' ? column.default : null;
       const check = encodeCell(column, fallback);
       if (!check.ok) problems.push({ field: column.name, ...check.problem });
-      else if (fallback !== null || mode === 'replace') {
+      else if (column.type === 'link') {
+        if (mode === 'replace') links[column.id] = [];
+      } else if (fallback !== null || mode === 'replace') {
         values[userColumnName(column.id)] = check.value;
         byColumnId[column.id] = fallback;
       }
     }
   }
-  return problems.length > 0 ? { ok: false, problems } : { ok: true, fields: { values, byColumnId } };
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, fields: { values, byColumnId, links } };
 }

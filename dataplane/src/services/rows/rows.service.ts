@@ -4,13 +4,15 @@ import { newId } from '../../platform/ids.js';
 import { setOwn } from '../../platform/own-property.js';
 import type { QueryResult } from '../../query/lqp.js';
 import { runSqlQuery } from '../../query/sql/index.js';
-import { isStatementTimeout } from '../../store/pg-errors.js';
+import { isForeignKeyViolation, isStatementTimeout } from '../../store/pg-errors.js';
+import { replaceLinks } from '../../store/user-tables/links.js';
 import { userTableName } from '../../store/user-tables/names.js';
 import type { Column } from '../tables/column.js';
 import { Metadata, type TableView } from '../tables/metadata.js';
 import { SYSTEM_FIELDS, tableSource } from '../tables/table-catalog.js';
 import type { TransactionRunner, UnitOfWork } from '../unit-of-work.js';
 import type { WorkspaceAccess } from '../workspaces/workspace-access.js';
+import { hasLinkedColumns, mergeLinked, readLinkedValues } from './linked-values.js';
 import { explainRowCount } from './row-count.js';
 import { RowLocks } from './row-locks.js';
 import { rowListQuery, type RowListParams } from './row-query.js';
@@ -36,6 +38,17 @@ export interface RowsDefaults {
 }
 
 type Raw = Record<string, unknown>;
+
+/** An audited state with link columns' ids added to its fields. */
+function withLinks<S extends { fields: Record<string, unknown> }>(
+  state: S,
+  links: Record<string, string[]>,
+): S {
+  return Object.keys(links).length ? { ...state, fields: { ...state.fields, ...links } } : state;
+}
+
+const pick = (from: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> =>
+  Object.fromEntries(keys.filter((k) => k in from).map((k) => [k, from[k]]));
 
 /** Rows read back per query after a bulk write (the query layer's page limit). */
 const READ_BACK_PAGE = 1_000;
@@ -71,10 +84,18 @@ export class RowsService {
       const column = table.columns.find((c) => c.name === sort.field);
       if (column) this.defaults.onSort?.(schema, table.id, column, sort.direction ?? 'asc');
     }
-    const page: RowPage = {
-      data: result.rows.map((row) => fromQueryRow(row, selected, fieldKey)),
-      nextCursor: result.nextCursor,
-    };
+    const data = result.rows.map((row) => fromQueryRow(row, selected, fieldKey));
+    const linked = hasLinkedColumns(table)
+      ? await readLinkedValues(
+          this.knex,
+          schema,
+          table,
+          data.map((r) => r.id),
+          fieldKey,
+          params.fields ? new Set(selected.map((c) => c.id)) : undefined,
+        )
+      : undefined;
+    const page: RowPage = { data: linked ? mergeLinked(data, linked) : data, nextCursor: result.nextCursor };
     if (count === 'estimate') {
       page.count = await explainRowCount(this.knex, query, source.catalog);
       page.countKind = 'estimate';
@@ -122,7 +143,8 @@ export class RowsService {
       const encoded = encodeFields(table, input.fields, mode);
       if (!encoded.ok) throw fieldsError(encoded.problems);
       await this.locks.assertWritable(uow.trx, access.workspace.schemaName, tableId, [rowId], uow.actorId);
-      const row = await this.updateRow(uow, access, table, rowId, encoded.fields.values, input.version);
+      const { values, links } = encoded.fields;
+      const row = await this.updateRow(uow, access, table, rowId, values, input.version, links);
       return this.answer(uow.trx, access, table, row, fieldKey);
     });
   }
@@ -197,14 +219,17 @@ export class RowsService {
       }
     }
     const views = inserted.map((raw) => toRowView(table, raw));
+    const links = encoded.map((e) => (e.ok ? e.fields.links : {}));
+    for (const [index, row] of views.entries())
+      await this.writeLinks(uow, access, table, row.id, links[index] ?? {}, index);
     await uow.auditMany(
-      views.map((row) => ({
+      views.map((row, index) => ({
         workspaceId: access.workspace.id,
         action: 'row.create',
         resourceType: 'row',
         resourceId: row.id,
         parentId: table.id,
-        after: auditState(table, row),
+        after: withLinks(auditState(table, row), links[index] ?? {}),
       })),
       access.workspace.schemaName,
     );
@@ -212,7 +237,7 @@ export class RowsService {
     return views;
   }
 
-  /** Updates one row by id with encoded values; checks `version` when given. */
+  /** Updates one row by id with encoded values (and links); checks `version` when given. */
   async updateRow(
     uow: UnitOfWork,
     access: WorkspaceAccess,
@@ -220,6 +245,7 @@ export class RowsService {
     rowId: string,
     values: Raw,
     version?: number,
+    links: Record<string, string[]> = {},
   ): Promise<RowView> {
     const rows = this.rowsTable(uow.trx, access, table);
     const current = (await rows.clone().where({ id: rowId }).forUpdate().first()) as Raw | undefined;
@@ -246,6 +272,11 @@ export class RowsService {
       throw rowWriteError(error, table);
     }
     const after = toRowView(table, updated as Raw);
+    const linkedBefore = Object.keys(links).length
+      ? ((await readLinkedValues(uow.trx, access.workspace.schemaName, table, [rowId], 'id')).get(rowId) ??
+        {})
+      : {};
+    await this.writeLinks(uow, access, table, rowId, links, 0);
     await uow.audit(
       {
         workspaceId: access.workspace.id,
@@ -253,8 +284,11 @@ export class RowsService {
         resourceType: 'row',
         resourceId: rowId,
         parentId: table.id,
-        before: auditState(table, before),
-        after: auditState(table, after),
+        before: withLinks(
+          auditState(table, before),
+          pick(linkedBefore, Object.keys(links)) as Record<string, string[]>,
+        ),
+        after: withLinks(auditState(table, after), links),
       },
       access.workspace.schemaName,
     );
@@ -315,6 +349,29 @@ export class RowsService {
     return views;
   }
 
+  /** Sets the links a write names; a linked id that is no row of the target table is a 422. */
+  private async writeLinks(
+    uow: UnitOfWork,
+    access: WorkspaceAccess,
+    table: TableView,
+    rowId: string,
+    links: Record<string, string[]>,
+    index: number,
+  ): Promise<void> {
+    for (const [columnId, targetIds] of Object.entries(links)) {
+      try {
+        await replaceLinks(uow.trx, access.workspace.schemaName, columnId, rowId, targetIds);
+      } catch (error) {
+        if (!isForeignKeyViolation(error)) throw error;
+        const name = table.columns.find((c) => c.id === columnId)?.name ?? columnId;
+        throw bulkError(
+          [{ index, field: name, code: 'invalid_link', detail: 'links a row that does not exist' }],
+          index === 0,
+        );
+      }
+    }
+  }
+
   rowsTable(db: Knex, access: WorkspaceAccess, table: TableView): Knex.QueryBuilder {
     return db.withSchema(access.workspace.schemaName).table(userTableName(table.id));
   }
@@ -338,7 +395,7 @@ export class RowsService {
     rows: RowView[],
     fieldKey: FieldKey,
   ): Promise<RowView[]> {
-    const hasComputed = table.columns.some((c) => c.type === 'formula');
+    const hasComputed = table.columns.some((c) => c.type === 'formula') || hasLinkedColumns(table);
     if (!hasComputed && fieldKey === 'name') return rows;
     const read: RowView[] = [];
     for (let i = 0; i < rows.length; i += READ_BACK_PAGE) {
@@ -415,9 +472,19 @@ export async function readRows(
     pagination: { mode: 'keyset' as const, limit: Math.min(1000, ids.length) },
   };
   const result = await runSqlQuery(db, query, source.catalog, 'postgres');
-  const byId = new Map(
-    result.rows.map((row) => [String(row[SYSTEM_FIELDS.id]), fromQueryRow(row, source.readable, fieldKey)]),
-  );
+  const views = result.rows.map((row) => fromQueryRow(row, source.readable, fieldKey));
+  if (hasLinkedColumns(table))
+    mergeLinked(
+      views,
+      await readLinkedValues(
+        db,
+        schema,
+        table,
+        views.map((v) => v.id),
+        fieldKey,
+      ),
+    );
+  const byId = new Map(views.map((view) => [view.id, view]));
   return ids.flatMap((id) => byId.get(id) ?? []);
 }
 

@@ -7,7 +7,7 @@ import {
   setUniqueIndex,
 } from '../../store/user-tables/ddl.js';
 import { userColumnName, userTableName } from '../../store/user-tables/names.js';
-import { trashUserColumn } from '../../store/user-tables/trash.js';
+import { restoreUserColumn, trashedColumnName, trashUserColumn } from '../../store/user-tables/trash.js';
 import { quoteIdent, runVerbatim } from '../../store/user-tables/verbatim.js';
 import type { TransactionRunner, UnitOfWork } from '../unit-of-work.js';
 import type { WorkspaceAccess } from '../workspaces/workspace-access.js';
@@ -15,6 +15,7 @@ import type { Column } from './column.js';
 import { columnFromSpec, physicalColumnOf, type ColumnSpec } from './column-spec.js';
 import { isStoredType, typeChangePlan } from './column-types.js';
 import { checkFormulas } from './formula-check.js';
+import { checkLinkedColumns, createLinkStorage } from './linked-columns.js';
 import { Metadata, type TableView } from './metadata.js';
 import { recordSchemaChange } from './schema-change.js';
 import { applyConstraints, assertDistinctNames, columnRow } from './tables.service.js';
@@ -43,8 +44,15 @@ export class ColumnsService {
       assertDistinctNames([...table.columns, column]);
       checkFormulas(meta.schema, { ...table, columns: [...table.columns, column] }, () => 'body');
       await guard(() => meta.columns().insert(columnRow(column)));
+      await checkLinkedColumns(
+        meta,
+        { ...table, columns: [...table.columns, column] },
+        [column],
+        () => 'body',
+      );
       const physical = physicalColumnOf(column);
       if (physical) await addUserColumn(uow.trx, meta.schema, tableId, physical);
+      await createLinkStorage(uow.trx, meta.schema, column);
       await guard(() => applyConstraints(uow.trx, meta.schema, column));
       await recordSchemaChange(uow, access, {
         tableId,
@@ -85,6 +93,7 @@ export class ColumnsService {
       const columns = table.columns.map((c) => (c.id === columnId ? after : c));
       assertDistinctNames(columns);
       checkFormulas(meta.schema, { ...table, columns }, () => 'body');
+      await checkLinkedColumns(meta, { ...table, columns }, [after], () => 'body');
       if (after.type !== before.type || JSON.stringify(after.options) !== JSON.stringify(before.options))
         await this.convert(uow, access, table, before, after, input.clearInvalid === true);
       await guard(() =>
@@ -141,6 +150,47 @@ export class ColumnsService {
     });
   }
 
+  /**
+   * Brings a deleted column back with its id (reverting its deletion): the metadata it had, its
+   * data renamed back from the trash, its constraints rebuilt; recorded as `column.restore`.
+   * 409 when the column exists or its data has been purged.
+   */
+  async restore(access: WorkspaceAccess, actorId: string, tableId: string, column: Column): Promise<Column> {
+    return this.tx.run(actorId, async (uow) => {
+      const { meta, table } = await this.locked(uow, access, tableId);
+      if (table.columns.some((c) => c.id === column.id))
+        throw new ConflictError('The column exists; there is nothing to restore', 'already_reverted');
+      const restored: Column = { ...column, tableId };
+      const columns = [...table.columns, restored];
+      assertDistinctNames(columns);
+      checkFormulas(meta.schema, { ...table, columns }, () => 'body');
+      const physical = physicalColumnOf(restored);
+      if (physical) {
+        const trashed = await uow
+          .trx('information_schema.columns')
+          .where({
+            table_schema: meta.schema,
+            table_name: userTableName(tableId),
+            column_name: trashedColumnName(column.id),
+          })
+          .first('column_name');
+        if (!trashed)
+          throw new ConflictError("The column's data has been purged; it cannot be restored", 'data_purged');
+      }
+      await guard(() => meta.columns().insert(columnRow(restored)));
+      if (physical) await restoreUserColumn(uow.trx, meta.schema, tableId, column.id);
+      await guard(() => applyConstraints(uow.trx, meta.schema, restored));
+      await recordSchemaChange(uow, access, {
+        tableId,
+        action: 'column.restore',
+        resourceType: 'column',
+        resourceId: column.id,
+        after: restored,
+      });
+      return restored;
+    });
+  }
+
   /** New column order: every column id of the table exactly once. */
   async reorder(
     access: WorkspaceAccess,
@@ -186,6 +236,13 @@ export class ColumnsService {
     clearInvalid: boolean,
   ): Promise<void> {
     const stored = [isStoredType(before.type), isStoredType(after.type)];
+    const relinked =
+      (before.type === 'link' || after.type === 'link') &&
+      (before.type !== after.type || before.options.tableId !== after.options.tableId);
+    if (relinked)
+      throw new ValidationError('unsupported type change', [
+        { path: 'body.type', message: 'a link column keeps its type and table; add a new column instead' },
+      ]);
     if (!stored[0] && !stored[1]) return;
     const plan = stored[0] && stored[1] ? typeChangePlan(before, after) : undefined;
     const target = physicalColumnOf(after);

@@ -14,6 +14,7 @@ import type { WorkspaceAccess } from '../workspaces/workspace-access.js';
 import type { Column } from './column.js';
 import { columnFromSpec, physicalColumnOf, type ColumnSpec } from './column-spec.js';
 import { checkFormulas } from './formula-check.js';
+import { checkLinkedColumns, createLinkStorage } from './linked-columns.js';
 import {
   Metadata,
   toColumn,
@@ -137,6 +138,8 @@ export class TablesService {
       columns.flatMap((c) => physicalColumnOf(c) ?? []),
     );
     for (const column of columns) await applyConstraints(uow.trx, schema, column);
+    await checkLinkedColumns(meta, view, columns, (c) => `columns[${columns.indexOf(c)}]`);
+    for (const column of columns) await createLinkStorage(uow.trx, schema, column);
     await uow
       .trx('resource_directory')
       .insert({ id, workspace_id: access.workspace.id, kind: 'table', base_id: baseId });

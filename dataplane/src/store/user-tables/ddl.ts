@@ -38,7 +38,8 @@ export async function createUserTable(
 }
 
 export async function dropUserTable(trx: Knex.Transaction, schema: string, tableId: string): Promise<void> {
-  await trx.raw('DROP TABLE IF EXISTS ??.??', [schema, userTableName(tableId)]);
+  // CASCADE drops the foreign keys of link tables that point here (their rows unlink).
+  await trx.raw('DROP TABLE IF EXISTS ??.?? CASCADE', [schema, userTableName(tableId)]);
 }
 
 export async function addUserColumn(

@@ -10,6 +10,7 @@ const hex = (id: string): string => {
 
 export const userTableName = (tableId: string): string => `t_${hex(tableId)}`;
 export const userColumnName = (columnId: string): string => `c_${hex(columnId)}`;
+export const linkTableName = (columnId: string): string => `l_${hex(columnId)}`;
 export const uniqueIndexName = (columnId: string): string => `u_${hex(columnId)}`;
 export const patternCheckName = (columnId: string): string => `p_${hex(columnId)}`;
 export const sortIndexName = (columnId: string, direction: 'asc' | 'desc'): string =>
