@@ -3,7 +3,8 @@ import { NotFoundError, ValidationError, type FieldProblem } from '../../platfor
 import { createLinkTable } from '../../store/user-tables/links.js';
 import type { Column } from './column.js';
 import { isStoredType } from './column-types.js';
-import { Metadata, type TableView } from './metadata.js';
+import type { Metadata } from './metadata.js';
+import { type TableView } from './metadata.js';
 
 const NUMERIC: ReadonlySet<Column['type']> = new Set(['integer', 'decimal', 'autoNumber']);
 
