@@ -19,7 +19,7 @@ describe('mini-DB: indexes on demand and for sorted columns (real PostgreSQL)', 
     const [name, score] = table.columns.map((c) => physicalColumn(c.id));
     await db.app.dataplane.knex.raw(
       `INSERT INTO ??.?? (id, ??, ??) SELECT gen_random_uuid(), 'name ' || (g % 997), g % 1000 FROM generate_series(1, 20000) g`,
-      [db.schema, physicalTable(table.id), name, score],
+      [db.schema, physicalTable(table.id), name!, score!],
     );
     await db.app.dataplane.knex.raw('ANALYZE ??.??', [db.schema, physicalTable(table.id)]);
   });
