@@ -63,6 +63,8 @@ export const workspaceBasesAndTables: SchemaMigration = {
       t.jsonb('detail').notNullable();
       t.uuid('actor_id').nullable();
       t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
+      /** column.delete: when the trashed column's data was dropped for good. */
+      t.timestamp('purged_at', { useTz: true }).nullable();
       t.unique(['table_id', 'version']);
     });
     // Bases saved as templates: structure (and optionally some rows) as JSON.
