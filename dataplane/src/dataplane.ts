@@ -1,5 +1,8 @@
 import { baseRoutes } from './http/routes/bases.routes.js';
 import { rowRoutes } from './http/routes/rows.routes.js';
+import { auditRoutes } from './http/routes/audit.routes.js';
+import { AuditLogService } from './services/audit/audit-log.service.js';
+import { RevertService } from './services/audit/revert.service.js';
 import { tableRoutes } from './http/routes/tables.routes.js';
 import { BaseCopiesService } from './services/bases/base-copies.service.js';
 import { BaseRolesService } from './services/bases/base-roles.service.js';
@@ -38,6 +41,7 @@ import { DenyList } from './services/auth/deny-list.js';
 import { LoginThrottle } from './services/auth/login-throttle.js';
 import { PasswordHasher } from './services/auth/password-policy.js';
 import { transactionRunner } from './services/unit-of-work.js';
+import { purgeTrashedColumns } from './services/tables/trash-purge.js';
 import { purgeExpiredAuditEntries } from './services/workspaces/audit-retention.js';
 import { InvitationsService } from './services/workspaces/invitations.service.js';
 import { MembersService } from './services/workspaces/members.service.js';
@@ -191,6 +195,8 @@ async function assemble(
     onSort: (schema, tableId, column, direction) => indexes.noteSort(schema, tableId, column, direction),
   });
   const bulkRows = new BulkRows(rows, tx);
+  const auditLog = new AuditLogService(knex);
+  const reverts = new RevertService(knex, tx, rows);
   const baseCopies = new BaseCopiesService(knex, tx, bases, tables, rows);
   const baseRoles = new BaseRolesService(knex, tx);
   const resolver = new WorkspaceAccessResolver(knex, config.tenant?.slug);
@@ -219,6 +225,7 @@ async function assemble(
     ...baseRoutes(bases, baseCopies, baseRoles),
     ...tableRoutes(tables, columns, indexes),
     ...rowRoutes(rows, bulkRows),
+    ...auditRoutes(auditLog, reverts),
   ];
 
   const inFlight = new InFlight();
@@ -236,6 +243,9 @@ async function assemble(
   const url = await listen(server, config.port, config.host);
 
   const purge = setInterval(() => {
+    purgeTrashedColumns(knex).catch((error: unknown) =>
+      log.error({ err: error }, 'column trash purge failed'),
+    );
     purgeExpiredAuditEntries(knex).catch((error: unknown) =>
       log.error({ err: error }, 'audit retention purge failed'),
     );

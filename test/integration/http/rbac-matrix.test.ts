@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import type { AnyRoute } from '../../../dataplane/src/http/route.js';
 import pg from 'pg';
+import { auditRoutes } from '../../../dataplane/src/http/routes/audit.routes.js';
 import { baseRoutes } from '../../../dataplane/src/http/routes/bases.routes.js';
 import { connectionRoutes } from '../../../dataplane/src/http/routes/connections.routes.js';
 import { invitationRoutes } from '../../../dataplane/src/http/routes/invitations.routes.js';
@@ -26,6 +27,9 @@ interface Fixture {
   tableId: string;
   columnId: string;
   rowId: string;
+  /** The fixture row's row.create entry, and the table's table.update entry (its description). */
+  rowAuditLogId: string;
+  schemaAuditLogId: string;
 }
 
 /** An external PostgreSQL database the connection routes point at. */
@@ -119,6 +123,15 @@ const CALLS: Record<string, { status: number; body?: (f: Fixture) => unknown }> 
   'post /api/v1/tables/:tableId/rows/:rowId/lock': { status: 200, body: () => ({ ttlSeconds: 30 }) },
   // Nobody holds a lock on the fixture row: a permitted caller learns that (404), others get 403.
   'delete /api/v1/tables/:tableId/rows/:rowId/lock': { status: 404 },
+  'get /api/v1/audit-logs': { status: 200 },
+  'post /api/v1/audit-logs/revert': {
+    status: 200,
+    body: (f) => ({ auditLogIds: [f.rowAuditLogId], dryRun: false }),
+  },
+  'get /api/v1/tables/:tableId/history': { status: 200 },
+  'post /api/v1/tables/:tableId/schema/revert/:auditLogId': { status: 200, body: () => ({}) },
+  'get /api/v1/rows/:rowId/history': { status: 200 },
+  'post /api/v1/rows/:rowId/revert/:auditLogId': { status: 200, body: () => ({}) },
 };
 
 // Handlers are never called here: the factories only need something to close over.
@@ -131,6 +144,7 @@ const ROUTES: AnyRoute[] = [
   ...baseRoutes(stub, stub, stub),
   ...tableRoutes(stub, stub, stub),
   ...rowRoutes(stub, stub),
+  ...auditRoutes(stub, stub),
 ].filter((r) => r.scope === 'workspace');
 const key = (r: { method: string; path: string }) => `${r.method} ${r.path}`;
 const CALLERS: Caller[] = [...ROLES, 'non-member'];
@@ -211,6 +225,23 @@ describe('RBAC matrix: every role against every workspace-scoped route', () => {
       body: { fields: { Title: 'first' } },
     });
     expect(row.status, JSON.stringify(row.body)).to.equal(201);
+    const described = await app.request('PUT', `/api/v1/tables/${table.body.id}`, {
+      ...owner,
+      body: { description: 'described by the matrix' },
+    });
+    expect(described.status, JSON.stringify(described.body)).to.equal(200);
+    const { schema_name: schema } = await app.dataplane
+      .knex('workspaces')
+      .where({ id: workspaceId })
+      .first('schema_name');
+    const entryOf = async (action: string, resourceId: string) =>
+      (
+        await app.dataplane.knex
+          .withSchema(schema)
+          .table('audit_logs')
+          .where({ action, resource_id: resourceId })
+          .first('id')
+      ).id as string;
     return {
       workspaceId,
       targetId: users.target.id,
@@ -220,6 +251,8 @@ describe('RBAC matrix: every role against every workspace-scoped route', () => {
       tableId: table.body.id,
       columnId: table.body.columns[0].id,
       rowId: row.body.id,
+      rowAuditLogId: await entryOf('row.create', row.body.id),
+      schemaAuditLogId: await entryOf('table.update', table.body.id),
     };
   }
 
@@ -329,6 +362,10 @@ describe('RBAC matrix: every role against every workspace-scoped route', () => {
             .replace(':tableId', fixture.tableId)
             .replace(':columnId', fixture.columnId)
             .replace(':rowId', fixture.rowId)
+            .replace(
+              ':auditLogId',
+              route.path.includes('/schema/') ? fixture.schemaAuditLogId : fixture.rowAuditLogId,
+            )
             .replace(':id', itemId);
           const body = call?.body?.(fixture);
           const res = await app.request(route.method.toUpperCase(), path, {

@@ -4,7 +4,7 @@ import { decodeCursor, encodeCursor, type Page } from '../../store/keyset.js';
 import type { AuditRow } from './audit-entry.js';
 
 /** `2026-11-25T10:20:30.123456Z`: how the cursor spells an instant, to the microsecond. */
-const INSTANT = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})\.(\d{6})Z$/;
+const INSTANT = /^(?!0000)\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
 
 /**
  * Newest-first keyset pages over (created_at, id): the cursor is the last entry's exact instant
@@ -35,10 +35,9 @@ export function newestFirstPage<T>(rows: AuditRow[], limit: number, map: (row: A
   };
 }
 
-/** A well-formed instant that names a real date (no 30 February, no hour 25). */
+/** A well-formed instant that names a real date (no 30 February, no hour 25, no year 0). */
 function isInstant(text: string): boolean {
-  const match = INSTANT.exec(text);
-  if (!match) return false;
+  if (!INSTANT.test(text)) return false;
   const millis = Date.parse(`${text.slice(0, 23)}Z`);
   return Number.isFinite(millis) && new Date(millis).toISOString().slice(0, 23) === text.slice(0, 23);
 }

@@ -16,6 +16,10 @@ export const PERMISSIONS = {
     description: 'invite, change roles, remove members (never above own role, never the last owner)',
   },
   'workspace:audit:read': { minRole: 'admin', description: 'read the audit log' },
+  'audit:revert': {
+    minRole: 'admin',
+    description: 'revert changes in batch: several entries, or everything one user did in a time range',
+  },
   'schema:manage': { minRole: 'admin', description: 'create and change bases, tables and columns' },
   'data:read': { minRole: 'viewer', description: 'read rows and views' },
   'data:write': { minRole: 'editor', description: 'create, change and delete rows' },

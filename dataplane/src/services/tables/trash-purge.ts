@@ -28,7 +28,10 @@ export async function purgeTrashedColumns(knex: Knex, now = new Date()): Promise
       .where('c.created_at', '<', cutoff)
       .whereNull('c.purged_at')
       .whereNotExists((q) =>
-        q.select(knex.raw('1')).from(`${schema}.columns as live`).whereRaw("live.id::text = c.detail->>'resourceId'"),
+        q
+          .select(knex.raw('1'))
+          .from(`${schema}.columns as live`)
+          .whereRaw("live.id::text = c.detail->>'resourceId'"),
       )
       .select('c.table_id', 'c.detail')) as DeletedColumn[];
     for (const { table_id: tableId, detail } of deleted) {

@@ -19,7 +19,14 @@ export async function createLinkTable(
       position integer NOT NULL,
       PRIMARY KEY (source_id, target_id)
     )`,
-    [schema, linkTableName(columnId), schema, userTableName(sourceTableId), schema, userTableName(targetTableId)],
+    [
+      schema,
+      linkTableName(columnId),
+      schema,
+      userTableName(sourceTableId),
+      schema,
+      userTableName(targetTableId),
+    ],
   );
   await trx.raw('CREATE INDEX ?? ON ??.?? (target_id)', [
     `${linkTableName(columnId)}_target`,
@@ -43,5 +50,7 @@ export async function replaceLinks(
   const table = () => trx.withSchema(schema).table(linkTableName(columnId));
   await table().where({ source_id: sourceId }).delete();
   if (targetIds.length === 0) return;
-  await table().insert(targetIds.map((target_id, position) => ({ source_id: sourceId, target_id, position })));
+  await table().insert(
+    targetIds.map((target_id, position) => ({ source_id: sourceId, target_id, position })),
+  );
 }
