@@ -367,6 +367,18 @@ describe('mini-DB: rows over HTTP (real PostgreSQL)', () => {
     expect(entries[1].after.fields[textId]).to.equal('b');
   });
 
+  it('takes only members of the workspace in a user column', async () => {
+    const owner = db.as(db.owner);
+    const outsider = await registerUser(db.app, 'not-a-member');
+    const refused = await owner.post(rowsPath, { fields: { Who: outsider.id } });
+    expect(refused.status).to.equal(422);
+    expect(refused.body.errors[0]).to.include({ path: 'fields.Who', code: 'invalid_user' });
+    const created = await owner.post(rowsPath, { fields: { Who: db.owner.id } });
+    expect(created.status).to.equal(201);
+    const patched = await owner.patch(`${rowsPath}/${created.body.id}`, { fields: { Who: outsider.id } });
+    expect(patched.status).to.equal(422);
+  });
+
   it("answers 404 for another workspace's tables and rows, and 403 for a viewer's writes", async () => {
     const stranger = await registerUser(db.app, 'row-stranger');
     const created = await db.as(db.owner).post(rowsPath, { fields: { Text: 'private' } });

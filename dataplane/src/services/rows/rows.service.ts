@@ -14,6 +14,7 @@ import type { TransactionRunner, UnitOfWork } from '../unit-of-work.js';
 import type { WorkspaceAccess } from '../workspaces/workspace-access.js';
 import { hasLinkedColumns, mergeLinked, readLinkedValues } from './linked-values.js';
 import { explainRowCount } from './row-count.js';
+import { userReferenceProblems } from './user-references.js';
 import { RowLocks } from './row-locks.js';
 import { rowListQuery, type RowListParams } from './row-query.js';
 import { encodeFields, type FieldsInput, type WriteMode } from './row-values.js';
@@ -199,6 +200,13 @@ export class RowsService {
     const encoded = rows.map((fields) => encodeFields(table, fields, 'create'));
     const problems = encoded.flatMap((e, index) => (e.ok ? [] : e.problems.map((p) => ({ index, ...p }))));
     if (problems.length > 0) throw bulkError(problems, rows.length === 1);
+    const unknownUsers = await userReferenceProblems(
+      uow.trx,
+      access.workspace.id,
+      table,
+      encoded.map((e) => (e.ok ? e.fields.values : {})),
+    );
+    if (unknownUsers.length > 0) throw bulkError(unknownUsers, rows.length === 1);
     const values = encoded.map((e, i) => ({
       ...(e.ok ? e.fields.values : {}),
       id: ids?.[i] ?? newId(),
@@ -251,6 +259,8 @@ export class RowsService {
     const current = (await rows.clone().where({ id: rowId }).forUpdate().first()) as Raw | undefined;
     if (!current) throw new NotFoundError('Row');
     const before = toRowView(table, current);
+    const unknownUsers = await userReferenceProblems(uow.trx, access.workspace.id, table, [values]);
+    if (unknownUsers.length > 0) throw bulkError(unknownUsers, true);
     if (version !== undefined && version !== before.version)
       throw new VersionConflictError(
         `The row changed since version ${version}; it is at version ${before.version}`,
