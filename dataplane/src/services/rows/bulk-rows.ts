@@ -3,9 +3,9 @@ import { userColumnName } from '../../store/user-tables/names.js';
 import type { TransactionRunner } from '../unit-of-work.js';
 import type { WorkspaceAccess } from '../workspaces/workspace-access.js';
 import { encodeCell } from '../tables/column-types.js';
-import { columnLookup, encodeFields, type FieldsInput } from './row-values.js';
+import { columnLookup, encodeFields, encodeRows, type FieldsInput } from './row-values.js';
 import { toRowView, type FieldKey, type RowView } from './row-view.js';
-import { bulkError, type RowProblem, type RowsService } from './rows.service.js';
+import { bulkError, type RowsService } from './rows.service.js';
 
 export const MAX_BULK_ROWS = 10_000;
 
@@ -39,6 +39,8 @@ export class BulkRows {
       ]);
     return this.tx.run(actorId, async (uow) => {
       const table = await this.rows.tableFor(uow, access, tableId);
+      const assertWritable = (ids: string[]) =>
+        this.rows.locks.assertWritable(uow.trx, access.workspace.schemaName, tableId, ids, uow.actorId);
       const answer = (views: RowView[]) => this.rows.answerMany(uow.trx, access, table, views, fieldKey);
       switch (request.operation) {
         case 'create':
@@ -51,31 +53,20 @@ export class BulkRows {
             ),
           );
         case 'delete': {
-          await this.rows.locks.assertWritable(
-            uow.trx,
-            access.workspace.schemaName,
-            tableId,
-            request.rows.map((r) => r.id),
-            uow.actorId,
-          );
+          await assertWritable(request.rows.map((r) => r.id));
           return (await this.rows.deleteRows(uow, access, table, request.rows)).map((r) => ({
             ...r,
             fields: {},
           }));
         }
         case 'update': {
-          const encoded = request.rows.map((r) => encodeFields(table, r.fields, 'patch'));
-          const problems: RowProblem[] = encoded.flatMap((e, index) =>
-            e.ok ? [] : e.problems.map((p) => ({ index, ...p })),
+          const { encoded, problems } = encodeRows(
+            table,
+            request.rows.map((r) => r.fields),
+            'patch',
           );
           if (problems.length > 0) throw bulkError(problems, false);
-          await this.rows.locks.assertWritable(
-            uow.trx,
-            access.workspace.schemaName,
-            tableId,
-            request.rows.map((r) => r.id),
-            uow.actorId,
-          );
+          await assertWritable(request.rows.map((r) => r.id));
           const views: RowView[] = [];
           for (const [index, row] of request.rows.entries()) {
             const e = encoded[index];

@@ -79,3 +79,15 @@ export function encodeFields(
   }
   return problems.length > 0 ? { ok: false, problems } : { ok: true, fields: { values, byColumnId, links } };
 }
+
+/** Every row of a write encoded, with each refused field at its row's index. */
+export function encodeRows(
+  table: TableView,
+  rows: readonly FieldsInput[],
+  mode: WriteMode,
+): { encoded: ReturnType<typeof encodeFields>[]; problems: (FieldProblemAt & { index: number })[] } {
+  const lookup = columnLookup(table);
+  const encoded = rows.map((fields) => encodeFields(table, fields, mode, lookup));
+  const problems = encoded.flatMap((e, index) => (e.ok ? [] : e.problems.map((p) => ({ index, ...p }))));
+  return { encoded, problems };
+}

@@ -1,6 +1,7 @@
 import { hasOwn, setOwn } from '../../platform/own-property.js';
 import { SYSTEM_COLUMNS, userColumnName } from '../../store/user-tables/names.js';
 import type { Column } from '../tables/column.js';
+import type { AuditEntry } from '../unit-of-work.js';
 import { decodeCell, isStoredType } from '../tables/column-types.js';
 import type { TableView } from '../tables/metadata.js';
 
@@ -60,4 +61,15 @@ export function auditState(
     if (isStoredType(column.type) && hasOwn(row.fields, column.name))
       fields[column.id] = row.fields[column.name];
   return { version: row.version, fields };
+}
+
+/** The audit entry of one row change (`parentId`: the row's table, for table history). */
+export function rowAuditEntry(
+  workspaceId: string,
+  tableId: string,
+  action: 'row.create' | 'row.update' | 'row.delete',
+  rowId: string,
+  states: { before?: unknown; after?: unknown },
+): AuditEntry {
+  return { workspaceId, action, resourceType: 'row', resourceId: rowId, parentId: tableId, ...states };
 }

@@ -17,8 +17,8 @@ import { explainRowCount } from './row-count.js';
 import { userReferenceProblems } from './user-references.js';
 import { RowLocks } from './row-locks.js';
 import { rowListQuery, type RowListParams } from './row-query.js';
-import { encodeFields, type FieldsInput, type WriteMode } from './row-values.js';
-import { auditState, toRowView, type FieldKey, type RowView } from './row-view.js';
+import { encodeFields, encodeRows, type FieldsInput, type WriteMode } from './row-values.js';
+import { auditState, rowAuditEntry, toRowView, type FieldKey, type RowView } from './row-view.js';
 import { rowWriteError } from './row-write-errors.js';
 
 export type CountMode = 'none' | 'estimate' | 'exact';
@@ -197,8 +197,7 @@ export class RowsService {
     rows: readonly FieldsInput[],
     ids?: readonly string[],
   ): Promise<RowView[]> {
-    const encoded = rows.map((fields) => encodeFields(table, fields, 'create'));
-    const problems = encoded.flatMap((e, index) => (e.ok ? [] : e.problems.map((p) => ({ index, ...p }))));
+    const { encoded, problems } = encodeRows(table, rows, 'create');
     if (problems.length > 0) throw bulkError(problems, rows.length === 1);
     const unknownUsers = await userReferenceProblems(
       uow.trx,
@@ -231,14 +230,11 @@ export class RowsService {
     for (const [index, row] of views.entries())
       await this.writeLinks(uow, access, table, row.id, links[index] ?? {}, index);
     await uow.auditMany(
-      views.map((row, index) => ({
-        workspaceId: access.workspace.id,
-        action: 'row.create',
-        resourceType: 'row',
-        resourceId: row.id,
-        parentId: table.id,
-        after: withLinks(auditState(table, row), links[index] ?? {}),
-      })),
+      views.map((row, index) =>
+        rowAuditEntry(access.workspace.id, table.id, 'row.create', row.id, {
+          after: withLinks(auditState(table, row), links[index] ?? {}),
+        }),
+      ),
       access.workspace.schemaName,
     );
     this.emit(uow, access, table, 'insert', views);
@@ -288,18 +284,13 @@ export class RowsService {
       : {};
     await this.writeLinks(uow, access, table, rowId, links, 0);
     await uow.audit(
-      {
-        workspaceId: access.workspace.id,
-        action: 'row.update',
-        resourceType: 'row',
-        resourceId: rowId,
-        parentId: table.id,
+      rowAuditEntry(access.workspace.id, table.id, 'row.update', rowId, {
         before: withLinks(
           auditState(table, before),
           pick(linkedBefore, Object.keys(links)) as Record<string, string[]>,
         ),
         after: withLinks(auditState(table, after), links),
-      },
+      }),
       access.workspace.schemaName,
     );
     this.emit(uow, access, table, 'update', [after]);
@@ -345,14 +336,11 @@ export class RowsService {
     await rows.clone().whereIn('id', ids).delete();
     const views = targets.map((t) => toRowView(table, current.get(t.id) as Raw));
     await uow.auditMany(
-      views.map((row) => ({
-        workspaceId: access.workspace.id,
-        action: 'row.delete',
-        resourceType: 'row',
-        resourceId: row.id,
-        parentId: table.id,
-        before: auditState(table, row),
-      })),
+      views.map((row) =>
+        rowAuditEntry(access.workspace.id, table.id, 'row.delete', row.id, {
+          before: auditState(table, row),
+        }),
+      ),
       access.workspace.schemaName,
     );
     this.emit(uow, access, table, 'delete', views);

@@ -16,6 +16,7 @@ import { columnFromSpec, physicalColumnOf, type ColumnSpec } from './column-spec
 import { isStoredType, typeChangePlan } from './column-types.js';
 import { checkFormulas } from './formula-check.js';
 import { checkLinkedColumns, createLinkStorage } from './linked-columns.js';
+import { rowAuditEntry } from '../rows/row-view.js';
 import { Metadata, type TableView } from './metadata.js';
 import { recordSchemaChange } from './schema-change.js';
 import { applyConstraints, assertDistinctNames, columnRow } from './tables.service.js';
@@ -287,15 +288,12 @@ export class ColumnsService {
             updated_by: uow.actorId,
           });
         await uow.auditMany(
-          bad.map((b) => ({
-            workspaceId: access.workspace.id,
-            action: 'row.update',
-            resourceType: 'row',
-            resourceId: b.id,
-            parentId: table.id,
-            before: { fields: { [before.id]: b.value } },
-            after: { fields: { [before.id]: null }, reason: 'type_change' },
-          })),
+          bad.map((b) =>
+            rowAuditEntry(access.workspace.id, table.id, 'row.update', b.id, {
+              before: { fields: { [before.id]: b.value } },
+              after: { fields: { [before.id]: null }, reason: 'type_change' },
+            }),
+          ),
           schema,
         );
       }
