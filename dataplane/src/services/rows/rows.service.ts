@@ -184,9 +184,7 @@ export class RowsService {
 
   /** Loads the table inside the write's transaction, FOR SHARE: no schema change runs meanwhile. */
   async tableFor(uow: UnitOfWork, access: WorkspaceAccess, tableId: string): Promise<TableView> {
-    const meta = new Metadata(uow.trx, access.workspace.schemaName);
-    await meta.tables().where({ id: tableId }).forShare().first('id');
-    return meta.table(tableId);
+    return new Metadata(uow.trx, access.workspace.schemaName).table(tableId, { share: true });
   }
 
   /** Inserts rows (fields already by name or id), audits each, emits one event. All or nothing. */

@@ -139,16 +139,41 @@ export class Metadata {
 
   /**
    * A table with its columns in position order. `lock` takes the table row FOR UPDATE: schema
-   * changes of one table are serialised (schema_version increments without gaps).
+   * changes of one table are serialised (schema_version increments without gaps); `share` takes
+   * it FOR SHARE, as row writes do, so no schema change runs under them. Columns are cached by
+   * schema version: every change of a table's columns bumps it in the same transaction.
    */
-  async table(id: string, options: { lock?: boolean; archived?: boolean } = {}): Promise<TableView> {
+  async table(
+    id: string,
+    options: { lock?: boolean; share?: boolean; archived?: boolean } = {},
+  ): Promise<TableView> {
     const query = this.tables().where({ id });
     if (options.lock) void query.forUpdate();
+    else if (options.share) void query.forShare();
     const row = (await query.first()) as TableRow | undefined;
     if (!row || (row.archived_at && !options.archived)) throw new NotFoundError('Table');
-    const columns = (await this.columns()
-      .where({ table_id: id })
-      .orderBy([{ column: 'position' }, { column: 'id' }])) as ColumnRow[];
-    return toTableView(row, columns.map(toColumn));
+    // A transaction that may be changing this table's columns (anything but a row write's FOR
+    // SHARE) reads and caches nothing: its own changes are not committed, and not yet versioned.
+    const cacheable = options.share === true || !(this.db as { isTransaction?: boolean }).isTransaction;
+    const key = `${this.schema}.${id}`;
+    const cached = cacheable ? columnCache.get(key) : undefined;
+    if (cached && cached.version === row.schema_version) return toTableView(row, cached.columns);
+    const columns = (
+      (await this.columns()
+        .where({ table_id: id })
+        .orderBy([{ column: 'position' }, { column: 'id' }])) as ColumnRow[]
+    ).map(toColumn);
+    if (cacheable) rememberColumns(key, row.schema_version, columns);
+    return toTableView(row, columns);
   }
+}
+
+/** Columns by table and schema version, for the tables requests touch (bounded, oldest out). */
+const columnCache = new Map<string, { version: number; columns: Column[] }>();
+const COLUMN_CACHE_SIZE = 1_000;
+
+function rememberColumns(key: string, version: number, columns: Column[]): void {
+  columnCache.delete(key);
+  columnCache.set(key, { version, columns });
+  if (columnCache.size > COLUMN_CACHE_SIZE) columnCache.delete(columnCache.keys().next().value as string);
 }
