@@ -193,6 +193,7 @@ async function assemble(
   const rows = new RowsService(knex, tx, {
     exactCountTimeoutMs: ROWS_EXACT_COUNT_TIMEOUT_MS,
     onSort: (schema, tableId, column, direction) => indexes.noteSort(schema, tableId, column, direction),
+    onFilter: (schema, tableId, column) => indexes.noteFilter(schema, tableId, column),
   });
   const bulkRows = new BulkRows(rows, tx);
   const auditLog = new AuditLogService(knex);

@@ -75,6 +75,29 @@ describe('mini-DB: indexes on demand and for sorted columns (real PostgreSQL)', 
     expect(await planFor('Score')).to.include(name);
   });
 
+  it('builds an equality index for a text column that lists keep filtering a big table on', async function () {
+    this.timeout(30_000);
+    const owner = db.as(db.owner);
+    const filter = encodeURIComponent(JSON.stringify({ field: 'Name', op: 'eq', value: 'name 5' }));
+    for (let i = 0; i < 3; i++)
+      expect((await owner.get(`/api/v1/tables/${table.id}/rows?filter=${filter}&limit=10`)).status).to.equal(
+        200,
+      );
+    const name = `i_${table.columns[0]!.id.replaceAll('-', '')}_e`;
+    const deadline = Date.now() + 20_000;
+    let found: unknown;
+    while (!found && Date.now() < deadline) {
+      found = await db.app.dataplane
+        .knex('pg_indexes')
+        .where({ schemaname: db.schema, indexname: name })
+        .first();
+      if (!found) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(found, 'the automatic equality index').to.not.equal(undefined);
+    const list = await owner.get(`/api/v1/tables/${table.id}/indexes`);
+    expect(list.body.data.find((i: { name: string }) => i.name === name)).to.include({ kind: 'filter' });
+  });
+
   it('refuses to index a column that cannot be sorted', async () => {
     const owner = db.as(db.owner);
     const t = await owner.table({

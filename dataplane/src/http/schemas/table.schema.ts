@@ -91,6 +91,7 @@ export const IndexView = Type.Object({
   columnId: Type.Union([Uuid, Type.Null()]),
   kind: Type.Union([
     Type.Literal('sort'),
+    Type.Literal('filter'),
     Type.Literal('unique'),
     Type.Literal('primary'),
     Type.Literal('other'),

@@ -36,9 +36,24 @@ export interface RowsDefaults {
   exactCountTimeoutMs: number;
   /** Told of every sorted list (the index advisor builds indexes for columns sorted often). */
   onSort?: (schema: string, tableId: string, column: Column, direction: 'asc' | 'desc') => void;
+  /** Told of every column a list filters on with an index-friendly operator. */
+  onFilter?: (schema: string, tableId: string, column: Column) => void;
 }
 
 type Raw = Record<string, unknown>;
+
+/** Operators a B-tree index answers. */
+const INDEXABLE_OPS = new Set(['eq', 'in', 'lt', 'lte', 'gt', 'gte', 'between']);
+
+/** Fields a filter compares with an index-friendly operator, anywhere in its tree. */
+function filteredFields(filter: unknown): string[] {
+  if (typeof filter !== 'object' || filter === null) return [];
+  const node = filter as { and?: unknown[]; or?: unknown[]; not?: unknown; field?: unknown; op?: unknown };
+  if (Array.isArray(node.and)) return node.and.flatMap(filteredFields);
+  if (Array.isArray(node.or)) return node.or.flatMap(filteredFields);
+  if (node.not !== undefined) return [];
+  return typeof node.field === 'string' && INDEXABLE_OPS.has(String(node.op)) ? [node.field] : [];
+}
 
 /** An audited state with link columns' ids added to its fields. */
 function withLinks<S extends { fields: Record<string, unknown> }>(
@@ -84,6 +99,10 @@ export class RowsService {
     for (const sort of query.sorts ?? []) {
       const column = table.columns.find((c) => c.name === sort.field);
       if (column) this.defaults.onSort?.(schema, table.id, column, sort.direction ?? 'asc');
+    }
+    for (const field of filteredFields(query.filter)) {
+      const column = table.columns.find((c) => c.name === field);
+      if (column) this.defaults.onFilter?.(schema, table.id, column);
     }
     const data = result.rows.map((row) => fromQueryRow(row, selected, fieldKey));
     const linked = hasLinkedColumns(table)

@@ -1,8 +1,8 @@
 import type { Knex } from 'knex';
 import type { Logger } from '../../platform/logger.js';
 import { NotFoundError, ValidationError } from '../../platform/errors.js';
-import { createSortIndex, dropSortIndex } from '../../store/user-tables/ddl.js';
-import { sortIndexName, userTableName } from '../../store/user-tables/names.js';
+import { createEqualityIndex, createSortIndex, dropSortIndex } from '../../store/user-tables/ddl.js';
+import { equalityIndexName, sortIndexName, userTableName } from '../../store/user-tables/names.js';
 import type { TransactionRunner } from '../unit-of-work.js';
 import type { WorkspaceAccess } from '../workspaces/workspace-access.js';
 import type { Column } from './column.js';
@@ -14,7 +14,7 @@ export type SortDirection = 'asc' | 'desc';
 export interface IndexView {
   name: string;
   columnId: string | null;
-  kind: 'sort' | 'unique' | 'primary' | 'other';
+  kind: 'sort' | 'filter' | 'unique' | 'primary' | 'other';
   direction: SortDirection | null;
   definition: string;
 }
@@ -119,32 +119,46 @@ export class IndexesService {
    */
   noteSort(schema: string, tableId: string, column: Column, direction: SortDirection): void {
     if (!isStoredType(column.type)) return;
-    const key = `${schema}.${sortIndexName(column.id, direction)}`;
+    this.note(schema, tableId, sortIndexName(column.id, direction), () =>
+      createSortIndex(this.knex, schema, tableId, column.id, direction, isText(column)),
+    );
+  }
+
+  /**
+   * Told about every filtered list: a column filtered on often gets an index too: the ascending
+   * sort index serves equality and ranges on numbers and dates; text equality, compared in the
+   * column's own collation, gets an equality index.
+   */
+  noteFilter(schema: string, tableId: string, column: Column): void {
+    if (!isStoredType(column.type) || ['json', 'unknown'].includes(logicalTypeOf(column))) return;
+    if (!isText(column)) return this.noteSort(schema, tableId, column, 'asc');
+    this.note(schema, tableId, equalityIndexName(column.id), () =>
+      createEqualityIndex(this.knex, schema, tableId, column.id),
+    );
+  }
+
+  private note(schema: string, tableId: string, name: string, build: () => Promise<string>): void {
+    const key = `${schema}.${name}`;
     if (this.building.has(key)) return;
     const uses = (this.uses.get(key) ?? 0) + 1;
     this.uses.set(key, uses);
     if (uses < this.advisor.usesBeforeIndex) return;
     this.building.add(key);
     this.uses.delete(key);
-    void this.buildIfBig(schema, tableId, column, direction).catch((error: unknown) => {
+    void this.buildIfBig(schema, tableId, build).catch((error: unknown) => {
       this.building.delete(key); // let a later request try again
       this.log.warn({ err: error, index: key }, 'automatic index not built');
     });
   }
 
-  private async buildIfBig(
-    schema: string,
-    tableId: string,
-    column: Column,
-    direction: SortDirection,
-  ): Promise<void> {
+  private async buildIfBig(schema: string, tableId: string, build: () => Promise<string>): Promise<void> {
     const estimate = (await this.knex('pg_class as c')
       .join('pg_namespace as n', 'n.oid', 'c.relnamespace')
       .where({ 'n.nspname': schema, 'c.relname': userTableName(tableId) })
       .first('c.reltuples')) as { reltuples: number } | undefined;
     if (!estimate || Number(estimate.reltuples) < this.advisor.minRows) return;
-    const name = await createSortIndex(this.knex, schema, tableId, column.id, direction, isText(column));
-    this.log.info({ index: name, schema, tableId }, 'automatic sort index built');
+    const name = await build();
+    this.log.info({ index: name, schema, tableId }, 'automatic index built');
   }
 }
 
@@ -161,15 +175,17 @@ function indexable(columns: readonly Column[], columnId: string): Column {
 const isText = (column: Column): boolean => logicalTypeOf(column) === 'text';
 
 function describe(name: string, definition: string, columns: readonly Column[]): IndexView {
-  const match = /^([iup])_([0-9a-f]{32})(?:_([ad]))?$/.exec(name);
+  const match = /^([iup])_([0-9a-f]{32})(?:_([ade]))?$/.exec(name);
   const column = match ? columns.find((c) => c.id.replaceAll('-', '') === match[2]) : undefined;
   const kind = name.endsWith('_pkey')
     ? 'primary'
-    : match?.[1] === 'i'
-      ? 'sort'
-      : match?.[1] === 'u'
-        ? 'unique'
-        : 'other';
+    : match?.[3] === 'e'
+      ? 'filter'
+      : match?.[1] === 'i'
+        ? 'sort'
+        : match?.[1] === 'u'
+          ? 'unique'
+          : 'other';
   return {
     name,
     columnId: column?.id ?? null,

@@ -1,6 +1,13 @@
 import type { Knex } from 'knex';
 import { quoteIdent, runVerbatim } from './verbatim.js';
-import { patternCheckName, sortIndexName, uniqueIndexName, userColumnName, userTableName } from './names.js';
+import {
+  equalityIndexName,
+  patternCheckName,
+  sortIndexName,
+  uniqueIndexName,
+  userColumnName,
+  userTableName,
+} from './names.js';
 
 /** A stored column as DDL needs it: the metadata id and the PostgreSQL type the column type maps to. */
 export interface PhysicalColumn {
@@ -149,6 +156,20 @@ export async function createSortIndex(
   const key = `${column}${text ? ' COLLATE "C"' : ''} ${direction === 'asc' ? 'ASC' : 'DESC'} NULLS LAST`;
   await knex.raw(
     `CREATE INDEX CONCURRENTLY IF NOT EXISTS ${quoteIdent(name)} ON ${quoteIdent(schema)}.${quoteIdent(userTableName(tableId))} (${key}, id)`,
+  );
+  return name;
+}
+
+/** For `field = value` filters on a text column: its own collation, which equality compares in. */
+export async function createEqualityIndex(
+  knex: Knex,
+  schema: string,
+  tableId: string,
+  columnId: string,
+): Promise<string> {
+  const name = equalityIndexName(columnId);
+  await knex.raw(
+    `CREATE INDEX CONCURRENTLY IF NOT EXISTS ${quoteIdent(name)} ON ${quoteIdent(schema)}.${quoteIdent(userTableName(tableId))} (${quoteIdent(userColumnName(columnId))})`,
   );
   return name;
 }

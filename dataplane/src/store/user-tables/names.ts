@@ -13,6 +13,8 @@ export const userColumnName = (columnId: string): string => `c_${hex(columnId)}`
 export const linkTableName = (columnId: string): string => `l_${hex(columnId)}`;
 export const uniqueIndexName = (columnId: string): string => `u_${hex(columnId)}`;
 export const patternCheckName = (columnId: string): string => `p_${hex(columnId)}`;
+/** `i_<id>_e`: equality lookups on a text column (its own collation, unlike sort indexes). */
+export const equalityIndexName = (columnId: string): string => `i_${hex(columnId)}_e`;
 export const sortIndexName = (columnId: string, direction: 'asc' | 'desc'): string =>
   `i_${hex(columnId)}_${direction === 'asc' ? 'a' : 'd'}`;
 
