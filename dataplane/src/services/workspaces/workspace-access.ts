@@ -49,24 +49,27 @@ export class WorkspaceAccessResolver {
    */
   async resolveByResource(resourceId: string, userId: string): Promise<WorkspaceAccess> {
     if (!isUuid(resourceId)) throw new NotFoundError('Resource');
-    const entry = await this.knex('resource_directory as d')
-      .leftJoin('base_member_roles as b', (on) => {
-        on.on('b.base_id', 'd.base_id').andOn('b.user_id', this.knex.raw('?', [userId]));
-      })
+    // One round trip: the directory entry, the workspace, the membership and any base role.
+    const row = await Workspace.query(this.knex)
+      .select('workspaces.*', 'm.role', 'b.role as baseRole', 'd.base_id as baseId')
+      .join('resource_directory as d', 'd.workspace_id', 'workspaces.id')
+      .join('workspace_members as m', (on) =>
+        on.on('m.workspace_id', 'workspaces.id').andOn('m.user_id', this.knex.raw('?', [userId])),
+      )
+      .leftJoin('base_member_roles as b', (on) =>
+        on.on('b.base_id', 'd.base_id').andOn('b.user_id', this.knex.raw('?', [userId])),
+      )
       .where('d.id', resourceId)
-      .first<{ workspace_id: string; base_id: string | null; base_role: Role | null } | undefined>(
-        'd.workspace_id',
-        'd.base_id',
-        'b.role as base_role',
-      );
-    if (!entry) throw new NotFoundError('Resource');
-    const access = await this.resolve(entry.workspace_id, userId);
-    if (!entry.base_id || !entry.base_role || roleAtLeast(entry.base_role, access.role)) return access;
-    return {
-      ...access,
-      role: entry.base_role,
-      base: { id: entry.base_id, role: entry.base_role, workspaceRole: access.role },
+      .first();
+    if (!row || (this.tenantSlug && row.slug !== this.tenantSlug)) throw new NotFoundError('Resource');
+    const { role, baseRole, baseId } = row as Workspace & {
+      role: Role;
+      baseRole: Role | null;
+      baseId: string | null;
     };
+    const access: WorkspaceAccess = { workspace: row, role };
+    if (!baseId || !baseRole || roleAtLeast(baseRole, role)) return access;
+    return { ...access, role: baseRole, base: { id: baseId, role: baseRole, workspaceRole: role } };
   }
 
   /** The caller's current role, read inside a transaction that is about to change membership. */

@@ -2,9 +2,16 @@
  * Physical names of user tables and columns: derived from metadata ids only (DESIGN §3), so no
  * user-chosen name ever reaches DDL or DML. 32 hex digits + a prefix fits PostgreSQL's 63 bytes.
  */
+const hexById = new Map<string, string>();
+
+/** Names are derived for every cell of a bulk write: each id is checked and converted once. */
 const hex = (id: string): string => {
-  const digits = id.replaceAll('-', '').toLowerCase();
+  let digits = hexById.get(id);
+  if (digits !== undefined) return digits;
+  digits = id.replaceAll('-', '').toLowerCase();
   if (!/^[0-9a-f]{32}$/.test(digits)) throw new Error(`not a metadata id: ${id}`);
+  if (hexById.size >= 50_000) hexById.clear();
+  hexById.set(id, digits);
   return digits;
 };
 
