@@ -40,3 +40,29 @@ export function orderByClause(keys: readonly KeyColumn[], d: SqlDialect): SqlFra
     ', ',
   )}`;
 }
+
+/**
+ * "Rows after the cursor" as mutually exclusive branches a B-tree can seek, for a cursor whose
+ * first value is not NULL: the first key strictly after its value (a range on the index's
+ * leading column), the first key NULL (NULLs sort last), and the first key equal to its value
+ * with the remaining keys after theirs. Each branch reads at most a page from an index on the
+ * keys wherever the cursor points, where the single OR form above makes PostgreSQL walk every
+ * row before the cursor. Undefined when the first value is NULL (the OR form is then a seek).
+ */
+export function afterCursorBranches(
+  keys: readonly KeyColumn[],
+  values: readonly CursorValue[],
+  d: SqlDialect,
+): SqlFragment[] | undefined {
+  const [first, ...rest] = keys;
+  const value = values[0] ?? null;
+  if (!first || value === null) return undefined;
+  const op = keyword(first.direction === 'asc' ? '>' : '<');
+  const branches = [sql`${first.key} ${op} ${d.keyValue(first.type, value)}`];
+  if (first.nullable) branches.push(sql`${first.key} IS NULL`);
+  if (rest.length > 0)
+    branches.push(
+      sql`${first.key} = ${d.keyValue(first.type, value)} AND ${afterCursor(rest, values.slice(1), d)}`,
+    );
+  return branches;
+}

@@ -6,9 +6,9 @@ import { sameField } from '../validate-shape.js';
 import type { SqlDialect } from './dialect.js';
 import { compileFilter } from './filter.compiler.js';
 import { formulaSql } from './formula-sql.js';
-import { afterCursor, orderByClause } from './keyset.compiler.js';
+import { afterCursor, afterCursorBranches, orderByClause } from './keyset.compiler.js';
 import { joinSql, keyword, sql, type SqlFragment } from './sql-fragment.js';
-import { Terms, type AggregateTerm } from './terms.js';
+import { Terms, type AggregateTerm, type KeyColumn } from './terms.js';
 
 export interface StatementColumn {
   /** The compiler's own column alias (`o0`, `k0`): the only names the statement invents. */
@@ -81,20 +81,72 @@ export function compileStatement(
     k.alias.startsWith('k') ? [sql`${d.keyOutput(k.type, keys[i]!.key)} AS ${d.identifier(k.alias)}`] : [],
   );
 
-  const clauses: SqlFragment[] = [sql`SELECT ${joinSql([...selected, ...keyOutputs], ', ')}`, body.from];
-  const conditions = [body.where, after].filter((c): c is SqlFragment => c !== undefined);
-  if (conditions.length > 0) clauses.push(sql`WHERE ${joinSql(conditions, ' AND ')}`);
-  const orderBy = orderByClause(keys, d);
-  if (orderBy) clauses.push(orderBy);
   const { limit } = plan.pagination;
-  clauses.push(d.limit(limit + 1, plan.pagination.mode === 'offset' ? plan.pagination.offset : undefined));
+  const branches = cursor && !plan.grouped ? afterCursorBranches(keys, cursor, d) : undefined;
+  const statement = branches
+    ? seekStatement({ d, keys, limit, from: body.from, where: body.where, branches }, [
+        ...selected,
+        ...keyOutputs,
+      ])
+    : joinSql(
+        [
+          sql`SELECT ${joinSql([...selected, ...keyOutputs], ', ')}`,
+          body.from,
+          ...whereClause([body.where, after]),
+          ...(orderByClause(keys, d) ? [orderByClause(keys, d) as SqlFragment] : []),
+          d.limit(limit + 1, plan.pagination.mode === 'offset' ? plan.pagination.offset : undefined),
+        ],
+        ' ',
+      );
   return {
-    statement: joinSql(clauses, ' '),
+    statement,
     outputs,
     cursorKeys,
     limit,
     fingerprint: cursorSpec(plan, d).fingerprint,
   };
+}
+
+function whereClause(conditions: readonly (SqlFragment | undefined)[]): SqlFragment[] {
+  const present = conditions.filter((c): c is SqlFragment => c !== undefined);
+  return present.length > 0 ? [sql`WHERE ${joinSql(present, ' AND ')}`] : [];
+}
+
+interface SeekParts {
+  d: SqlDialect;
+  keys: readonly KeyColumn[];
+  limit: number;
+  from: SqlFragment;
+  where: SqlFragment | undefined;
+  branches: readonly SqlFragment[];
+}
+
+/**
+ * A keyset continuation as one page per seek branch (each ordered and limited on its own, so
+ * each is an index range scan) merged in key order: `SELECT * FROM ((branch) UNION ALL …) AS u
+ * ORDER BY s<i> LIMIT limit+1`. The branches also select the raw sort keys as `s<i>` for the
+ * merge, in their comparable form (text in code-point order).
+ */
+function seekStatement(p: SeekParts, selected: readonly SqlFragment[]): SqlFragment {
+  const { d, keys } = p;
+  const sortColumns = keys.map((k, i) => sql`${k.key} AS ${d.identifier(`s${i}`)}`);
+  const orderBy = orderByClause(keys, d) as SqlFragment;
+  const page = d.limit(p.limit + 1, undefined);
+  const branches = p.branches.map(
+    (branch) =>
+      sql`(${joinSql(
+        [
+          sql`SELECT ${joinSql([...selected, ...sortColumns], ', ')}`,
+          p.from,
+          ...whereClause([p.where, branch]),
+          orderBy,
+          page,
+        ],
+        ' ',
+      )})`,
+  );
+  const merged = keys.map((k, i) => ({ ...k, key: d.identifier('u', `s${i}`) }));
+  return sql`SELECT * FROM (${joinSql(branches, ' UNION ALL ')}) AS ${d.identifier('u')} ${orderByClause(merged, d) as SqlFragment} ${page}`;
 }
 
 /** Row level: `t<i>.column` for columns, the formula's SQL for computed columns. */

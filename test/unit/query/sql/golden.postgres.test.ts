@@ -43,8 +43,8 @@ const EXPECTED: Record<string, { sql: string; bindings: unknown[] }> = {
     bindings: [100, 11],
   },
   'keyset continuation': {
-    sql: 'SELECT "t0"."id" AS "o0", to_char("t0"."due", \'YYYY-MM-DD\') AS "k0", "t0"."status" COLLATE "C" AS "k1" FROM "orders" AS "t0" WHERE ((("t0"."due" < $1 OR "t0"."due" IS NULL)) OR ("t0"."due" = $2 AND "t0"."status" COLLATE "C" IS NULL AND "t0"."id" > CAST($3 AS bigint))) ORDER BY "t0"."due" DESC NULLS LAST, "t0"."status" COLLATE "C" ASC NULLS LAST, "t0"."id" ASC LIMIT $4',
-    bindings: ['2024-03-01', '2024-03-01', 42, 51],
+    sql: 'SELECT * FROM ((SELECT "t0"."id" AS "o0", to_char("t0"."due", \'YYYY-MM-DD\') AS "k0", "t0"."status" COLLATE "C" AS "k1", "t0"."due" AS "s0", "t0"."status" COLLATE "C" AS "s1", "t0"."id" AS "s2" FROM "orders" AS "t0" WHERE "t0"."due" < $1 ORDER BY "t0"."due" DESC NULLS LAST, "t0"."status" COLLATE "C" ASC NULLS LAST, "t0"."id" ASC LIMIT $2) UNION ALL (SELECT "t0"."id" AS "o0", to_char("t0"."due", \'YYYY-MM-DD\') AS "k0", "t0"."status" COLLATE "C" AS "k1", "t0"."due" AS "s0", "t0"."status" COLLATE "C" AS "s1", "t0"."id" AS "s2" FROM "orders" AS "t0" WHERE "t0"."due" IS NULL ORDER BY "t0"."due" DESC NULLS LAST, "t0"."status" COLLATE "C" ASC NULLS LAST, "t0"."id" ASC LIMIT $3) UNION ALL (SELECT "t0"."id" AS "o0", to_char("t0"."due", \'YYYY-MM-DD\') AS "k0", "t0"."status" COLLATE "C" AS "k1", "t0"."due" AS "s0", "t0"."status" COLLATE "C" AS "s1", "t0"."id" AS "s2" FROM "orders" AS "t0" WHERE "t0"."due" = $4 AND (("t0"."status" COLLATE "C" IS NULL AND "t0"."id" > CAST($5 AS bigint))) ORDER BY "t0"."due" DESC NULLS LAST, "t0"."status" COLLATE "C" ASC NULLS LAST, "t0"."id" ASC LIMIT $6)) AS "u" ORDER BY "u"."s0" DESC NULLS LAST, "u"."s1" ASC NULLS LAST, "u"."s2" ASC LIMIT $7',
+    bindings: ['2024-03-01', 51, 51, '2024-03-01', 42, 51, 51],
   },
 };
 
