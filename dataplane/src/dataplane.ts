@@ -1,5 +1,8 @@
 import { baseRoutes } from './http/routes/bases.routes.js';
 import { rowRoutes } from './http/routes/rows.routes.js';
+import { attachmentRoutes } from './http/routes/attachments.routes.js';
+import { AttachmentsService } from './services/attachments/attachments.service.js';
+import { createAttachmentStores } from './store/attachments/attachment-stores.js';
 import { auditRoutes } from './http/routes/audit.routes.js';
 import { AuditLogService } from './services/audit/audit-log.service.js';
 import { RevertService } from './services/audit/revert.service.js';
@@ -196,6 +199,9 @@ async function assemble(
     onFilter: (schema, tableId, column) => indexes.noteFilter(schema, tableId, column),
   });
   const bulkRows = new BulkRows(rows, tx);
+  const attachments = new AttachmentsService(knex, tx, createAttachmentStores(config.attachments.s3), {
+    maxBytes: config.attachments.maxBytes,
+  });
   const auditLog = new AuditLogService(knex);
   const reverts = new RevertService(knex, tx, rows);
   const baseCopies = new BaseCopiesService(knex, tx, bases, tables, rows);
@@ -226,6 +232,7 @@ async function assemble(
     ...baseRoutes(bases, baseCopies, baseRoles),
     ...tableRoutes(tables, columns, indexes),
     ...rowRoutes(rows, bulkRows),
+    ...attachmentRoutes(attachments),
     ...auditRoutes(auditLog, reverts),
   ];
 

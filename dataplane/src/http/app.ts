@@ -6,7 +6,7 @@ import type { Metrics } from '../platform/metrics.js';
 import { errorsMiddleware } from './middleware/errors.middleware.js';
 import { requestContextMiddleware } from './middleware/request-context.middleware.js';
 import type { AnyRoute } from './route.js';
-import { buildRouter, type RouterDeps } from './router.js';
+import { buildRouter, rawBodyMatcher, type RouterDeps } from './router.js';
 
 export interface HttpAppOptions {
   routes: AnyRoute[];
@@ -24,13 +24,20 @@ export function createHttpApp(options: HttpAppOptions): Koa {
   const router = buildRouter(options.routes, options.deps);
   app.use(requestContextMiddleware(options.log, options.metrics, options.inFlight));
   app.use(errorsMiddleware(options.log));
+  const streamsOwnBody = rawBodyMatcher(router, options.routes);
+  const parseJson = bodyParser({
+    enableTypes: ['json'],
+    jsonLimit: options.bodyLimitBytes,
+    encoding: 'utf-8',
+  });
   app.use(async (ctx, next) => {
+    // Uploads stream their raw bytes from ctx.req themselves, whatever their Content-Type.
+    if (streamsOwnBody(ctx)) return next();
     // Bodies are JSON only; anything else would reach validation as an empty object.
     const hasBody = Number(ctx.get('content-length') || 0) > 0 || ctx.get('transfer-encoding') !== '';
     if (hasBody && !ctx.is('json', '+json')) ctx.throw(415, 'Request body must be application/json');
-    await next();
+    await parseJson(ctx, next);
   });
-  app.use(bodyParser({ enableTypes: ['json'], jsonLimit: options.bodyLimitBytes, encoding: 'utf-8' }));
   app.use(router.routes());
   app.use(router.allowedMethods());
   return app;

@@ -10,6 +10,9 @@ function plain(schema: TSchema): Json {
   return rest;
 }
 
+/** OpenAPI 3.1's schema of raw bytes (what 3.0 wrote as `format: binary`). */
+const binary = (mediaType: string): Json => ({ type: 'string', contentMediaType: mediaType });
+
 function parameters(route: AnyRoute): Json[] {
   const list: Json[] = [];
   for (const [where, schema] of [
@@ -29,11 +32,14 @@ function responses(route: AnyRoute): Json {
   const out: Json = {};
   for (const [status, schema] of Object.entries(route.responses)) {
     const isProblem = schema === Problem;
+    // A schema naming its contentMediaType (a file download) is documented under that type.
+    const mediaType =
+      typeof schema?.contentMediaType === 'string' ? schema.contentMediaType : 'application/json';
     out[status] = schema
       ? {
           description: isProblem ? 'Problem' : 'OK',
           content: {
-            [isProblem ? 'application/problem+json' : 'application/json']: {
+            [isProblem ? 'application/problem+json' : mediaType]: {
               schema: isProblem ? { $ref: '#/components/schemas/Problem' } : plain(schema),
             },
           },
@@ -63,6 +69,15 @@ export function buildOpenApi(routes: AnyRoute[], version: string): Json {
       ...(route.permission ? { 'x-permission': route.permission } : {}),
       ...(route.body
         ? { requestBody: { required: true, content: { 'application/json': { schema: plain(route.body) } } } }
+        : {}),
+      ...(route.rawBody
+        ? {
+            requestBody: {
+              required: true,
+              description: route.rawBody.description,
+              content: { [route.rawBody.mediaType]: { schema: binary(route.rawBody.mediaType) } },
+            },
+          }
         : {}),
     };
     paths[path] = { ...paths[path], [route.method]: operation };

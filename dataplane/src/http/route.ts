@@ -41,9 +41,19 @@ export interface RouteSpec<P extends TSchema, Q extends TSchema, B extends TSche
   params?: P;
   query?: Q;
   body?: B;
+  /**
+   * The body is not JSON but raw bytes the handler streams from `ctx.req` (uploads): the app
+   * neither checks its Content-Type nor parses it. `mediaType` documents it in OpenAPI.
+   */
+  rawBody?: RawBody;
   /** Status → response schema (null: no body). Feeds the OpenAPI document. */
   responses: Record<number, TSchema | null>;
   handler(args: HandlerArgs<P, Q, B, S>): Promise<Reply>;
+}
+
+export interface RawBody {
+  mediaType: string;
+  description: string;
 }
 
 /** Erased form the router and the OpenAPI builder iterate over. */
@@ -58,6 +68,7 @@ export interface AnyRoute {
   params?: TSchema;
   query?: TSchema;
   body?: TSchema;
+  rawBody?: RawBody;
   responses: Record<number, TSchema | null>;
   handler(args: HandlerArgs<TSchema, TSchema, TSchema, Scope>): Promise<Reply>;
 }

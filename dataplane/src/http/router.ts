@@ -46,6 +46,17 @@ export function buildRouter(routes: AnyRoute[], deps: RouterDeps): Router {
   return router;
 }
 
+/** Whether a request goes to a route that streams its own raw body (see RouteSpec.rawBody). */
+export function rawBodyMatcher(router: Router, routes: AnyRoute[]): (ctx: Context) => boolean {
+  const raw = routes.filter((r) => r.rawBody).map((r) => `${r.method.toUpperCase()} ${r.path}`);
+  const methods = new Set(raw.map((key) => key.split(' ')[0]));
+  return (ctx) =>
+    methods.has(ctx.method) &&
+    router
+      .match(ctx.path, ctx.method)
+      .pathAndMethod.some((layer) => raw.includes(`${ctx.method} ${String(layer.path)}`));
+}
+
 function checked(validate: Validator | undefined, value: unknown): never {
   validate?.(value);
   return value as never;

@@ -1,6 +1,12 @@
 import path from 'node:path';
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
+import {
+  ATTACHMENT_SECRETS,
+  attachmentEnv,
+  readAttachmentConfig,
+  type AttachmentConfig,
+} from './attachments.config.js';
 import { ConfigError } from './config-error.js';
 import {
   PRIVATE_RANGES,
@@ -117,6 +123,7 @@ const Env = {
     default: '1048576',
     doc: 'largest accepted JSON body',
   },
+  ...attachmentEnv,
   SHUTDOWN_TIMEOUT_MS: {
     schema: Type.Integer({ minimum: 0 }),
     default: '10000',
@@ -159,6 +166,8 @@ export interface Config {
     loginFreeFailures: number;
   };
   bodyLimitBytes: number;
+  /** Attachment uploads: their size limit, and the S3-compatible store when one is configured. */
+  attachments: AttachmentConfig;
   shutdownTimeoutMs: number;
   trustProxy: boolean;
 }
@@ -175,6 +184,7 @@ const SECRET: ReadonlySet<EnvName> = new Set([
   'JWT_SECRET',
   'LT_MASTER_KEY',
   ...SECURITY_SECRETS,
+  ...ATTACHMENT_SECRETS,
 ]);
 
 function readOne(name: EnvName, raw: string | undefined): unknown {
@@ -245,6 +255,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       loginFreeFailures: v.LOGIN_FREE_FAILURES,
     },
     bodyLimitBytes: v.BODY_LIMIT_BYTES,
+    ...readAttachmentConfig(v),
     shutdownTimeoutMs: v.SHUTDOWN_TIMEOUT_MS,
     trustProxy: v.TRUST_PROXY,
   };

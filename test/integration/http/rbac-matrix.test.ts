@@ -7,6 +7,7 @@ import { connectionRoutes } from '../../../dataplane/src/http/routes/connections
 import { invitationRoutes } from '../../../dataplane/src/http/routes/invitations.routes.js';
 import { memberRoutes } from '../../../dataplane/src/http/routes/members.routes.js';
 import { rowRoutes } from '../../../dataplane/src/http/routes/rows.routes.js';
+import { attachmentRoutes } from '../../../dataplane/src/http/routes/attachments.routes.js';
 import { tableRoutes } from '../../../dataplane/src/http/routes/tables.routes.js';
 import { workspaceRoutes } from '../../../dataplane/src/http/routes/workspaces.routes.js';
 import { PERMISSIONS, can, type Permission } from '../../../dataplane/src/services/rbac/permissions.js';
@@ -30,6 +31,8 @@ interface Fixture {
   /** The fixture row's row.create entry, and the table's table.update entry (its description). */
   rowAuditLogId: string;
   schemaAuditLogId: string;
+  /** A file uploaded to the fixture table. */
+  attachmentId: string;
 }
 
 /** An external PostgreSQL database the connection routes point at. */
@@ -132,6 +135,9 @@ const CALLS: Record<string, { status: number; body?: (f: Fixture) => unknown }> 
   'post /api/v1/tables/:tableId/schema/revert/:auditLogId': { status: 200, body: () => ({}) },
   'get /api/v1/rows/:rowId/history': { status: 200 },
   'post /api/v1/rows/:rowId/revert/:auditLogId': { status: 200, body: () => ({}) },
+  // The JSON body is the file: uploads store their raw bytes, whatever the Content-Type.
+  'post /api/v1/tables/:id/attachments': { status: 201, body: () => ({ file: 'uploaded by the matrix' }) },
+  'get /api/v1/attachments/:id': { status: 200 },
 };
 
 // Handlers are never called here: the factories only need something to close over.
@@ -144,6 +150,7 @@ const ROUTES: AnyRoute[] = [
   ...baseRoutes(stub, stub, stub),
   ...tableRoutes(stub, stub, stub),
   ...rowRoutes(stub, stub),
+  ...attachmentRoutes(stub),
   ...auditRoutes(stub, stub),
 ].filter((r) => r.scope === 'workspace');
 const key = (r: { method: string; path: string }) => `${r.method} ${r.path}`;
@@ -230,6 +237,12 @@ describe('RBAC matrix: every role against every workspace-scoped route', () => {
       body: { description: 'described by the matrix' },
     });
     expect(described.status, JSON.stringify(described.body)).to.equal(200);
+    const file = await app.request('POST', `/api/v1/tables/${table.body.id}/attachments?name=matrix.txt`, {
+      ...owner,
+      rawBody: 'a file of the matrix',
+      headers: { 'content-type': 'text/plain' },
+    });
+    expect(file.status, JSON.stringify(file.body)).to.equal(201);
     const { schema_name: schema } = await app.dataplane
       .knex('workspaces')
       .where({ id: workspaceId })
@@ -253,6 +266,7 @@ describe('RBAC matrix: every role against every workspace-scoped route', () => {
       rowId: row.body.id,
       rowAuditLogId: await entryOf('row.create', row.body.id),
       schemaAuditLogId: await entryOf('table.update', table.body.id),
+      attachmentId: file.body.id,
     };
   }
 
@@ -304,6 +318,7 @@ describe('RBAC matrix: every role against every workspace-scoped route', () => {
         .select('id', 'name', 'type', 'position'),
       rows,
       locks: await knex.withSchema(s).table('row_locks').select('row_id', 'holder_id'),
+      attachments: await knex.withSchema(s).table('attachments').orderBy('id').select('id'),
     };
   }
 
@@ -353,7 +368,9 @@ describe('RBAC matrix: every role against every workspace-scoped route', () => {
             ? fixture.baseId
             : route.path.startsWith('/api/v1/tables/:id')
               ? fixture.tableId
-              : fixture.connectionId;
+              : route.path.startsWith('/api/v1/attachments/:id')
+                ? fixture.attachmentId
+                : fixture.connectionId;
           const path = route.path
             .replace(':workspaceId', fixture.workspaceId)
             .replace(':userId', fixture.targetId)

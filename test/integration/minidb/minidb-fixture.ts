@@ -31,8 +31,9 @@ export interface TableBody {
   columns: { id: string; name: string; type: string }[];
 }
 
-export async function startMiniDb(name = 'owner'): Promise<MiniDb> {
-  const app = await startTestApp();
+/** `env` overrides the app's environment, as for startTestApp. */
+export async function startMiniDb(name = 'owner', env: Record<string, string> = {}): Promise<MiniDb> {
+  const app = await startTestApp(env);
   const owner = await registerUser(app, name);
   const ws = await app.request('POST', '/api/v1/workspaces', {
     token: owner.accessToken,

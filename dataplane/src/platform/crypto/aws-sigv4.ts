@@ -13,6 +13,8 @@ export interface SignableRequest {
   /** Headers to sign and send (besides host, x-amz-date and x-amz-security-token, which are added). */
   headers: Record<string, string>;
   body: string;
+  /** Hex SHA-256 of a body that is not in memory (S3 streams files); replaces hashing `body`. */
+  payloadHash?: string;
   region: string;
   service: string;
   credentials: AwsCredentials;
@@ -57,6 +59,7 @@ export function canonicalRequest(
   url: URL,
   headers: Record<string, string>,
   body: string,
+  payloadHash = sha256Hex(body),
 ): { text: string; signedHeaders: string } {
   const entries = Object.entries(headers)
     .map(([name, value]) => [name.toLowerCase(), value.trim().replace(/\s+/g, ' ')] as const)
@@ -68,7 +71,7 @@ export function canonicalRequest(
     canonicalQuery(url),
     entries.map(([name, value]) => `${name}:${value}\n`).join(''),
     signedHeaders,
-    sha256Hex(body),
+    payloadHash,
   ].join('\n');
   return { text, signedHeaders };
 }
@@ -83,7 +86,7 @@ export function signAwsRequest(request: SignableRequest): Record<string, string>
   const date = stamp.slice(0, 8);
   const headers: Record<string, string> = { ...request.headers, host: request.url.host, 'x-amz-date': stamp };
   if (request.credentials.sessionToken) headers['x-amz-security-token'] = request.credentials.sessionToken;
-  const canonical = canonicalRequest(request.method, request.url, headers, request.body);
+  const canonical = canonicalRequest(request.method, request.url, headers, request.body, request.payloadHash);
   const scope = `${date}/${request.region}/${request.service}/aws4_request`;
   const stringToSign = ['AWS4-HMAC-SHA256', stamp, scope, sha256Hex(canonical.text)].join('\n');
   const key = signingKey(request.credentials.secretAccessKey, date, request.region, request.service);

@@ -7,6 +7,7 @@ import { runSqlQuery } from '../../query/sql/index.js';
 import { isForeignKeyViolation, isStatementTimeout } from '../../store/pg-errors.js';
 import { replaceLinks } from '../../store/user-tables/links.js';
 import { userTableName } from '../../store/user-tables/names.js';
+import { checkAttachmentCells } from '../attachments/attachment-cells.js';
 import type { Column } from '../tables/column.js';
 import { Metadata, type TableView } from '../tables/metadata.js';
 import { SYSTEM_FIELDS, tableSource } from '../tables/table-catalog.js';
@@ -223,6 +224,13 @@ export class RowsService {
       encoded.map((e) => (e.ok ? e.fields.values : {})),
     );
     if (unknownUsers.length > 0) throw bulkError(unknownUsers, rows.length === 1);
+    const badFiles = await checkAttachmentCells(
+      uow.trx,
+      access.workspace.schemaName,
+      table,
+      encoded.map((e) => (e.ok ? e.fields.values : {})),
+    );
+    if (badFiles.length > 0) throw bulkError(badFiles, rows.length === 1);
     const values = encoded.map((e, i) => ({
       ...(e.ok ? e.fields.values : {}),
       id: ids?.[i] ?? newId(),
@@ -274,6 +282,8 @@ export class RowsService {
     const before = toRowView(table, current);
     const unknownUsers = await userReferenceProblems(uow.trx, access.workspace.id, table, [values]);
     if (unknownUsers.length > 0) throw bulkError(unknownUsers, true);
+    const badFiles = await checkAttachmentCells(uow.trx, access.workspace.schemaName, table, [values]);
+    if (badFiles.length > 0) throw bulkError(badFiles, true);
     if (version !== undefined && version !== before.version)
       throw new VersionConflictError(
         `The row changed since version ${version}; it is at version ${before.version}`,

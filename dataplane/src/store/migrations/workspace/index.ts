@@ -2,10 +2,12 @@ import type { SchemaMigration } from '../../migration-source.js';
 import { workspaceAudit } from './001-audit.js';
 import { workspaceConnections } from './002-connections.js';
 import { workspaceBasesAndTables } from './003-bases-and-tables.js';
+import { workspaceAttachments } from './004-attachments.js';
 
 /** Migrations every workspace schema (`lt_ws_<slug>`) runs, in order. Append only. */
 export const workspaceMigrations: SchemaMigration[] = [
   workspaceAudit,
   workspaceConnections,
   workspaceBasesAndTables,
+  workspaceAttachments,
 ];
