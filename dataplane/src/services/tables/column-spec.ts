@@ -21,7 +21,6 @@ export interface ColumnSpec {
   rules?: unknown;
 }
 
-
 /** Types whose values a unique index can keep distinct. */
 const UNIQUE_ABLE: ReadonlySet<ColumnType> = new Set<ColumnType>([
   'text',
