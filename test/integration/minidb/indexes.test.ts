@@ -25,6 +25,19 @@ describe('mini-DB: indexes on demand and for sorted columns (real PostgreSQL)', 
   });
   after(() => db.stop());
 
+  /** The index once the background build has made it (undefined after 20 s). */
+  async function builtIndex(name: string): Promise<unknown> {
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      const found = await db.app.dataplane
+        .knex('pg_indexes')
+        .where({ schemaname: db.schema, indexname: name })
+        .first();
+      if (found || Date.now() > deadline) return found;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
   /** The plan PostgreSQL picks for the first sorted page, as the rows route compiles it. */
   async function planFor(sort: string): Promise<string> {
     const knex = db.app.dataplane.knex;
@@ -62,15 +75,7 @@ describe('mini-DB: indexes on demand and for sorted columns (real PostgreSQL)', 
     for (let i = 0; i < 3; i++)
       expect((await owner.get(`/api/v1/tables/${table.id}/rows?sort=Score&limit=10`)).status).to.equal(200);
     const name = `i_${table.columns[1]!.id.replaceAll('-', '')}_a`;
-    const deadline = Date.now() + 20_000;
-    let found: unknown;
-    while (!found && Date.now() < deadline) {
-      found = await db.app.dataplane
-        .knex('pg_indexes')
-        .where({ schemaname: db.schema, indexname: name })
-        .first();
-      if (!found) await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    const found = await builtIndex(name);
     expect(found, 'the automatic index').to.not.equal(undefined);
     expect(await planFor('Score')).to.include(name);
   });
@@ -84,15 +89,7 @@ describe('mini-DB: indexes on demand and for sorted columns (real PostgreSQL)', 
         200,
       );
     const name = `i_${table.columns[0]!.id.replaceAll('-', '')}_e`;
-    const deadline = Date.now() + 20_000;
-    let found: unknown;
-    while (!found && Date.now() < deadline) {
-      found = await db.app.dataplane
-        .knex('pg_indexes')
-        .where({ schemaname: db.schema, indexname: name })
-        .first();
-      if (!found) await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    const found = await builtIndex(name);
     expect(found, 'the automatic equality index').to.not.equal(undefined);
     const list = await owner.get(`/api/v1/tables/${table.id}/indexes`);
     expect(list.body.data.find((i: { name: string }) => i.name === name)).to.include({ kind: 'filter' });
