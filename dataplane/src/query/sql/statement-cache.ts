@@ -47,20 +47,17 @@ export class StatementCache {
 /**
  * The query as JSON, or undefined when JSON would not say exactly what the validator sees
  * (undefined members, non-finite numbers, objects with their own toJSON such as Date): those
- * queries are prepared every time and answered by the validator.
+ * queries are prepared every time and answered by the validator. The check walks the value
+ * once; the native stringify then runs without a replacer (a replacer costs a call per member).
  */
 function cacheKey(query: unknown): string | undefined {
-  try {
-    return JSON.stringify(query, function (this: Record<string, unknown>, key, value: unknown) {
-      if (!isExactInJson(this[key])) throw new Unkeyable();
-      return value;
-    });
-  } catch {
-    return undefined;
-  }
+  return isExactInJson(query, 0) ? JSON.stringify(query) : undefined;
 }
 
-function isExactInJson(value: unknown): boolean {
+/** Deeper than any valid LQP (filters nest at most 10 levels); deeper ones are not keyed. */
+const MAX_DEPTH = 40;
+
+function isExactInJson(value: unknown, depth: number): boolean {
   switch (typeof value) {
     case 'string':
     case 'boolean':
@@ -68,13 +65,20 @@ function isExactInJson(value: unknown): boolean {
     case 'number':
       return Number.isFinite(value);
     case 'object': {
-      if (value === null || Array.isArray(value)) return true;
+      if (value === null) return true;
+      if (depth > MAX_DEPTH) return false;
+      if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++)
+          if (!(i in value) || !isExactInJson(value[i], depth + 1)) return false;
+        return true;
+      }
       const proto: unknown = Object.getPrototypeOf(value);
-      return proto === Object.prototype || proto === null;
+      if (proto !== Object.prototype && proto !== null) return false;
+      for (const key in value)
+        if (!isExactInJson((value as Record<string, unknown>)[key], depth + 1)) return false;
+      return true;
     }
     default:
       return false;
   }
 }
-
-class Unkeyable extends Error {}
