@@ -1,5 +1,4 @@
 import type { Knex } from 'knex';
-import { NotFoundError } from '../../platform/errors.js';
 import { setOwn } from '../../platform/own-property.js';
 import { toNumberIfSafe } from '../../query/sql/normalize.js';
 import { linkTableName, userColumnName, userTableName } from '../../store/user-tables/names.js';
@@ -38,10 +37,7 @@ export async function readLinkedValues(
     const id = link.options.tableId as string;
     if (!targets.has(id)) {
       // A deleted target leaves its links empty rather than failing the read.
-      const target = await meta.table(id, { archived: true }).catch((error: unknown) => {
-        if (error instanceof NotFoundError) return undefined;
-        throw error;
-      });
+      const target = await meta.findTable(id, { archived: true });
       if (target) targets.set(id, target);
     }
     return targets.get(id);

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { NotFoundError, ValidationError, type FieldProblem } from '../../platform/errors.js';
+import { ValidationError, type FieldProblem } from '../../platform/errors.js';
 import { createLinkTable } from '../../store/user-tables/links.js';
 import type { Column } from './column.js';
 import { isStoredType } from './column-types.js';
@@ -22,7 +22,7 @@ export async function checkLinkedColumns(
   const problems: FieldProblem[] = [];
   for (const column of columns) {
     if (column.type === 'link') {
-      if (!(await tableExists(meta, column.options.tableId as string)))
+      if (!(await meta.findTable(column.options.tableId as string, { archived: true })))
         problems.push({
           path: `${pathOf(column)}.options.tableId`,
           message: 'is not a table of this workspace',
@@ -38,9 +38,7 @@ export async function checkLinkedColumns(
       });
       continue;
     }
-    const target = await meta
-      .table(link.options.tableId as string, { archived: true })
-      .catch(() => undefined);
+    const target = await meta.findTable(link.options.tableId as string, { archived: true });
     const field = target?.columns.find(
       (c) => c.id === column.options.field || c.name === column.options.field,
     );
@@ -70,14 +68,4 @@ export async function createLinkStorage(
 ): Promise<void> {
   if (column.type === 'link')
     await createLinkTable(trx, schema, column.id, column.tableId, column.options.tableId as string);
-}
-
-async function tableExists(meta: Metadata, id: string): Promise<boolean> {
-  try {
-    await meta.table(id, { archived: true });
-    return true;
-  } catch (error) {
-    if (error instanceof NotFoundError) return false;
-    throw error;
-  }
 }

@@ -137,6 +137,16 @@ export class Metadata {
     return row;
   }
 
+  /** `table()`, or undefined for a table that does not exist (any other failure still throws). */
+  async findTable(id: string, options: { archived?: boolean } = {}): Promise<TableView | undefined> {
+    try {
+      return await this.table(id, options);
+    } catch (error) {
+      if (error instanceof NotFoundError) return undefined;
+      throw error;
+    }
+  }
+
   /**
    * A table with its columns in position order. `lock` takes the table row FOR UPDATE: schema
    * changes of one table are serialised (schema_version increments without gaps); `share` takes
