@@ -1,5 +1,10 @@
 import type { Knex } from 'knex';
-import { NotFoundError, ValidationError, VersionConflictError } from '../../platform/errors.js';
+import {
+  ConflictError,
+  NotFoundError,
+  ValidationError,
+  VersionConflictError,
+} from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
 import { setOwn } from '../../platform/own-property.js';
 import type { QueryResult } from '../../query/lqp.js';
@@ -15,6 +20,7 @@ import type { TransactionRunner, UnitOfWork } from '../unit-of-work.js';
 import type { WorkspaceAccess } from '../workspaces/workspace-access.js';
 import { hasLinkedColumns, mergeLinked, readLinkedValues } from './linked-values.js';
 import { explainRowCount } from './row-count.js';
+import { updateRowReturningBefore, type RowUpdateOutcome } from './row-update.js';
 import { userReferenceProblems } from './user-references.js';
 import { RowLocks } from './row-locks.js';
 import { rowListQuery, type RowListParams } from './row-query.js';
@@ -163,8 +169,7 @@ export class RowsService {
       const table = await this.tableFor(uow, access, tableId);
       const encoded = encodeFields(table, input.fields, mode);
       if (!encoded.ok) throw fieldsError(encoded.problems);
-      await this.locks.assertWritable(uow.trx, access.workspace.schemaName, tableId, [rowId], uow.actorId);
-      const { values, links } = encoded.fields;
+      const { values, links } = encoded.fields; // updateRow refuses rows someone else has locked
       const row = await this.updateRow(uow, access, table, rowId, values, input.version, links);
       return this.answer(uow.trx, access, table, row, fieldKey);
     });
@@ -276,34 +281,31 @@ export class RowsService {
     version?: number,
     links: Record<string, string[]> = {},
   ): Promise<RowView> {
-    const rows = this.rowsTable(uow.trx, access, table);
-    const current = (await rows.clone().where({ id: rowId }).forUpdate().first()) as Raw | undefined;
-    if (!current) throw new NotFoundError('Row');
-    const before = toRowView(table, current);
     const unknownUsers = await userReferenceProblems(uow.trx, access.workspace.id, table, [values]);
     if (unknownUsers.length > 0) throw bulkError(unknownUsers, true);
     const badFiles = await checkAttachmentCells(uow.trx, access.workspace.schemaName, table, [values]);
     if (badFiles.length > 0) throw bulkError(badFiles, true);
-    if (version !== undefined && version !== before.version)
-      throw new VersionConflictError(
-        `The row changed since version ${version}; it is at version ${before.version}`,
-        before,
-      );
-    let updated: Raw | undefined;
+    let outcome: RowUpdateOutcome;
     try {
-      [updated] = (await rows
-        .clone()
-        .where({ id: rowId })
-        .update({
-          ...values,
-          version: before.version + 1,
-          updated_at: new Date(),
-          updated_by: uow.actorId,
-        })
-        .returning('*')) as Raw[];
+      outcome = await updateRowReturningBefore(uow.trx, access.workspace.schemaName, table, rowId, values, {
+        version,
+        actorId: uow.actorId,
+      });
     } catch (error) {
       throw rowWriteError(error, table);
     }
+    if (!outcome.ok) {
+      if (outcome.reason === 'not_found') throw new NotFoundError('Row');
+      if (outcome.reason === 'locked')
+        throw new ConflictError(`Row ${rowId} is locked by another user`, 'row_locked');
+      const current = toRowView(table, outcome.current);
+      throw new VersionConflictError(
+        `The row changed since version ${String(version)}; it is at version ${current.version}`,
+        current,
+      );
+    }
+    const before = toRowView(table, outcome.before);
+    const updated = outcome.after;
     const after = toRowView(table, updated as Raw);
     const linkedBefore = Object.keys(links).length
       ? ((await readLinkedValues(uow.trx, access.workspace.schemaName, table, [rowId], 'id')).get(rowId) ??
