@@ -3,6 +3,7 @@ import type { DomainEvent, EventBus } from '../platform/event-bus.js';
 import type { Logger } from '../platform/logger.js';
 import { newId } from '../platform/ids.js';
 import { currentRequestContext } from '../platform/request-context.js';
+import { insertByColumns, type BulkColumn } from '../store/user-tables/bulk-insert.js';
 
 export interface AuditEntry {
   workspaceId: string | null;
@@ -19,6 +20,20 @@ export interface AuditEntry {
 
 /** Entries per INSERT when a bulk change writes many: 11 values each, under PostgreSQL's 65 535. */
 const AUDIT_CHUNK = 5_000;
+/** From this many entries on, one array parameter per column (workspace schemas). */
+const BY_COLUMNS_FROM = 50;
+const AUDIT_COLUMNS: BulkColumn[] = [
+  { name: 'id', sqlType: 'uuid' },
+  { name: 'workspace_id', sqlType: 'uuid' },
+  { name: 'actor_id', sqlType: 'uuid' },
+  { name: 'action', sqlType: 'text' },
+  { name: 'resource_type', sqlType: 'text' },
+  { name: 'resource_id', sqlType: 'text' },
+  { name: 'before', sqlType: 'jsonb' },
+  { name: 'after', sqlType: 'jsonb' },
+  { name: 'request_id', sqlType: 'text' },
+  { name: 'ip', sqlType: 'text' },
+];
 
 /**
  * One transaction plus what must happen with it: audit entries written inside it, and domain
@@ -53,6 +68,17 @@ export class UnitOfWork {
       ip: request?.ip ?? null,
       ...(entry.parentId === undefined ? {} : { parent_id: entry.parentId }),
     }));
+    if (schema && rows.length >= BY_COLUMNS_FROM) {
+      const parent = rows.some((r) => 'parent_id' in r) ? [{ name: 'parent_id', sqlType: 'uuid' }] : [];
+      await insertByColumns(
+        this.trx,
+        { schema, name: 'audit_logs' },
+        [...AUDIT_COLUMNS, ...parent],
+        rows,
+        'id',
+      );
+      return;
+    }
     for (let i = 0; i < rows.length; i += AUDIT_CHUNK) {
       const table = schema ? this.trx.withSchema(schema).table('audit_logs') : this.trx.table('audit_logs');
       await table.insert(rows.slice(i, i + AUDIT_CHUNK));

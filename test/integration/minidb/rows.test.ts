@@ -234,6 +234,24 @@ describe('mini-DB: rows over HTTP (real PostgreSQL)', () => {
     expect(created.body.data).to.have.length(2500);
     expect(await rowCount()).to.equal(rows + 2500);
     expect(await auditCount()).to.equal(audits + 2500);
+    const tricky = 'q"uote\\ {brace} ünï ✓ NULL';
+    const odd = await owner.post(`${rowsPath}/bulk`, {
+      operation: 'create',
+      rows: Array.from({ length: 60 }, (_, i) => ({
+        fields: { Text: i === 7 ? tricky : null, Many: ['x'] },
+      })),
+    });
+    expect(odd.body.data[7].fields).to.include({ Text: tricky });
+    const [entry] = await db.app.dataplane
+      .knex(`${db.schema}.audit_logs`)
+      .where({ resource_id: odd.body.data[7].id, action: 'row.create' });
+    expect(entry.after.fields[table.columns[0]!.id]).to.equal(tricky);
+    expect(entry.after.fields[table.columns[8]!.id]).to.deep.equal(['x']);
+    expect(entry.parent_id).to.equal(table.id);
+    await owner.post(`${rowsPath}/bulk`, {
+      operation: 'delete',
+      rows: (odd.body.data as { id: string }[]).map((r) => ({ id: r.id })),
+    });
 
     const [a, b] = created.body.data as { id: string }[];
     const conflict = await owner.post(`${rowsPath}/bulk`, {

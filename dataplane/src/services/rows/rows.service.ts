@@ -11,9 +11,11 @@ import type { QueryResult } from '../../query/lqp.js';
 import { runSqlQuery } from '../../query/sql/index.js';
 import { isForeignKeyViolation, isStatementTimeout } from '../../store/pg-errors.js';
 import { replaceLinks } from '../../store/user-tables/links.js';
-import { userTableName } from '../../store/user-tables/names.js';
+import { insertByColumns, type BulkColumn } from '../../store/user-tables/bulk-insert.js';
+import { userColumnName, userTableName } from '../../store/user-tables/names.js';
 import { checkAttachmentCells } from '../attachments/attachment-cells.js';
 import type { Column } from '../tables/column.js';
+import { physicalColumnOf } from '../tables/column-spec.js';
 import { Metadata, type TableView } from '../tables/metadata.js';
 import { SYSTEM_FIELDS, tableSource } from '../tables/table-catalog.js';
 import type { TransactionRunner, UnitOfWork } from '../unit-of-work.js';
@@ -48,6 +50,24 @@ export interface RowsDefaults {
 }
 
 type Raw = Record<string, unknown>;
+
+const SYSTEM_INSERTED: BulkColumn[] = [
+  { name: 'id', sqlType: 'uuid' },
+  { name: 'created_by', sqlType: 'uuid' },
+  { name: 'updated_by', sqlType: 'uuid' },
+];
+
+/** The columns an insert of `values` fills: the system ones it sets and every stored column given. */
+function bulkColumns(table: TableView, values: readonly Raw[]): BulkColumn[] {
+  const given = new Set<string>();
+  for (const row of values) for (const key of Object.keys(row)) given.add(key);
+  const stored = table.columns.flatMap((c) => {
+    const physical = physicalColumnOf(c);
+    const name = userColumnName(c.id);
+    return physical && given.has(name) ? [{ name, sqlType: physical.sqlType }] : [];
+  });
+  return [...SYSTEM_INSERTED, ...stored];
+}
 
 /** Operators a B-tree index answers. */
 const INDEXABLE_OPS = new Set(['eq', 'in', 'lt', 'lte', 'gt', 'gte', 'between']);
@@ -242,18 +262,17 @@ export class RowsService {
       created_by: uow.actorId,
       updated_by: uow.actorId,
     }));
-    const inserted: Raw[] = [];
-    const perStatement = Math.max(1, Math.floor(30_000 / (Object.keys(values[0] ?? {}).length + 1)));
-    for (let i = 0; i < values.length; i += perStatement) {
-      try {
-        inserted.push(
-          ...((await this.rowsTable(uow.trx, access, table)
-            .insert(values.slice(i, i + perStatement))
-            .returning('*')) as Raw[]),
-        );
-      } catch (error) {
-        throw rowWriteError(error, table);
-      }
+    let inserted: Raw[];
+    try {
+      inserted = await insertByColumns(
+        uow.trx,
+        { schema: access.workspace.schemaName, name: userTableName(table.id) },
+        bulkColumns(table, values),
+        values,
+        '*',
+      );
+    } catch (error) {
+      throw rowWriteError(error, table);
     }
     const views = inserted.map((raw) => toRowView(table, raw));
     const links = encoded.map((e) => (e.ok ? e.fields.links : {}));
