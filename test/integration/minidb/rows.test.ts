@@ -297,6 +297,16 @@ describe('mini-DB: rows over HTTP (real PostgreSQL)', () => {
       [{ Sku: 'A', Qty: 5 }, 2],
       [{ Sku: 'B', Qty: 2 }, 1],
     ]);
+    const badCreate = await owner.post(path, {
+      operation: 'upsert',
+      key: 'Sku',
+      rows: [{ fields: { Sku: 'A', Qty: 6 } }, { fields: { Sku: 'C', Qty: 'many' } }],
+    });
+    expect(badCreate.status).to.equal(422);
+    expect(badCreate.body.errors).to.have.length(1);
+    expect(badCreate.body.errors[0]).to.include({ path: 'rows[1].Qty', index: 1, code: 'invalid_value' });
+    const after = await owner.get(`/api/v1/tables/${t.id}/rows?sort=Sku`);
+    expect(after.body.data[0].fields.Qty).to.equal(5); // the update of row 0 was rolled back too
     const notUnique = await owner.post(path, {
       operation: 'upsert',
       key: 'Qty',

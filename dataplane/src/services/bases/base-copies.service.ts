@@ -16,6 +16,9 @@ import type { WorkspaceAccess } from '../workspaces/workspace-access.js';
 import type { BasesService } from './bases.service.js';
 import { BUILT_IN_TEMPLATES, type TemplateDefinition, type TemplateSummary } from './template-definition.js';
 
+/** Values a template cannot carry: numbers the database assigns, files that belong to their table. */
+const NOT_TEMPLATED: ReadonlySet<string> = new Set(['autoNumber', 'attachment']);
+
 /** Rows a saved template keeps per table (a template is a starting point, not a backup). */
 export const TEMPLATE_ROWS = 1_000;
 
@@ -221,7 +224,7 @@ export class BaseCopiesService {
     });
     const result = await runSqlQuery(this.knex, query, source.catalog, 'postgres');
     const writable = new Set(
-      table.columns.filter((c) => isStoredType(c.type) && c.type !== 'autoNumber').map((c) => c.name),
+      table.columns.filter((c) => isStoredType(c.type) && !NOT_TEMPLATED.has(c.type)).map((c) => c.name),
     );
     return result.rows.map((row) => {
       const { fields } = fromQueryRow(row, selected, 'name');

@@ -1,4 +1,4 @@
-import { ValidationError } from '../../platform/errors.js';
+import { AppError, ValidationError } from '../../platform/errors.js';
 import { userColumnName } from '../../store/user-tables/names.js';
 import type { TransactionRunner } from '../unit-of-work.js';
 import type { WorkspaceAccess } from '../workspaces/workspace-access.js';
@@ -146,30 +146,50 @@ export class BulkRows {
               ),
             );
           }
-          views.push(
-            ...(await this.rows.insertRows(
-              uow,
-              access,
-              table,
-              creates.map((c) => c.fields),
-            )),
+          const created = await this.atIndexes(
+            creates.map((c) => c.index),
+            () =>
+              this.rows.insertRows(
+                uow,
+                access,
+                table,
+                creates.map((c) => c.fields),
+              ),
           );
-          return answer(views);
+          return answer([...views, ...created]);
         }
       }
     });
   }
 
-  /** A single-row refusal (version conflict, missing row) reported at its index. */
+  /** A single-row refusal (version conflict, missing row, bad cell) reported at its index. */
   private async atIndex<T>(index: number, write: () => Promise<T>): Promise<T> {
+    return this.atIndexes([index], write);
+  }
+
+  /**
+   * Runs a write over some of the request's rows (`indexes[i]` is the request index of its i-th
+   * row) and reports its refusals at the request's indexes.
+   */
+  private async atIndexes<T>(indexes: readonly number[], write: () => Promise<T>): Promise<T> {
     try {
       return await write();
     } catch (error) {
-      if (error instanceof Error && 'code' in error && 'status' in error) {
-        const e = error as Error & { code: string; status: number };
-        if (e.status === 404 || e.status === 409)
-          throw bulkError([{ index, field: 'id', code: e.code, detail: e.message }], false);
-      }
+      if (error instanceof ValidationError)
+        throw bulkError(
+          error.errors.map((p) => ({
+            index: indexes[p.index ?? 0] ?? 0,
+            field: p.path.replace(/^(?:fields|rows\[\d+\])\./, ''),
+            code: p.code ?? error.code,
+            detail: p.detail ?? p.message,
+          })),
+          false,
+        );
+      if (error instanceof AppError && (error.status === 404 || error.status === 409) && indexes.length === 1)
+        throw bulkError(
+          [{ index: indexes[0] ?? 0, field: 'id', code: error.code, detail: error.message }],
+          false,
+        );
       throw error;
     }
   }
