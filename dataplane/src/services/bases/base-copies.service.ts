@@ -5,7 +5,7 @@ import { runSqlQuery } from '../../query/sql/index.js';
 import { userColumnName, userTableName } from '../../store/user-tables/names.js';
 import { quoteIdent, runVerbatim } from '../../store/user-tables/verbatim.js';
 import type { RowsService } from '../rows/rows.service.js';
-import { fromQueryRow } from '../rows/rows.service.js';
+import { fromQueryRow } from '../rows/row-read.js';
 import { rowListQuery } from '../rows/row-query.js';
 import type { Column } from '../tables/column.js';
 import { isStoredType } from '../tables/column-types.js';

@@ -5,7 +5,8 @@ import type { WorkspaceAccess } from '../workspaces/workspace-access.js';
 import { encodeCell } from '../tables/column-types.js';
 import { columnLookup, encodeFields, encodeRows, type FieldsInput } from './row-values.js';
 import { toRowView, type FieldKey, type RowView } from './row-view.js';
-import { bulkError, type RowsService } from './rows.service.js';
+import { bulkError } from './row-problems.js';
+import type { RowsService } from './rows.service.js';
 
 export const MAX_BULK_ROWS = 10_000;
 

@@ -127,3 +127,16 @@ function searchFilter(table: TableView, search: string | undefined): Filter | un
   if (columns.length === 0) return { and: [{ field: SYSTEM_FIELDS.id, op: 'isEmpty' }] };
   return { or: columns.map((c) => ({ field: c.name, op: 'contains' as const, value: search })) };
 }
+
+/** Operators a B-tree index answers. */
+const INDEXABLE_OPS = new Set(['eq', 'in', 'lt', 'lte', 'gt', 'gte', 'between']);
+
+/** Fields a filter compares with an index-friendly operator, anywhere in its tree. */
+export function filteredFields(filter: unknown): string[] {
+  if (typeof filter !== 'object' || filter === null) return [];
+  const node = filter as { and?: unknown[]; or?: unknown[]; not?: unknown; field?: unknown; op?: unknown };
+  if (Array.isArray(node.and)) return node.and.flatMap(filteredFields);
+  if (Array.isArray(node.or)) return node.or.flatMap(filteredFields);
+  if (node.not !== undefined) return [];
+  return typeof node.field === 'string' && INDEXABLE_OPS.has(String(node.op)) ? [node.field] : [];
+}

@@ -1,23 +1,15 @@
 import type { Knex } from 'knex';
-import {
-  ConflictError,
-  NotFoundError,
-  ValidationError,
-  VersionConflictError,
-} from '../../platform/errors.js';
+import { ConflictError, NotFoundError, VersionConflictError } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
-import { setOwn } from '../../platform/own-property.js';
 import type { QueryResult } from '../../query/lqp.js';
 import { runSqlQuery } from '../../query/sql/index.js';
 import { isForeignKeyViolation, isStatementTimeout } from '../../store/pg-errors.js';
 import { replaceLinks } from '../../store/user-tables/links.js';
-import { insertByColumns, type BulkColumn } from '../../store/user-tables/bulk-insert.js';
-import { userColumnName, userTableName } from '../../store/user-tables/names.js';
+import { insertByColumns } from '../../store/user-tables/bulk-insert.js';
+import { userTableName } from '../../store/user-tables/names.js';
 import { checkAttachmentCells } from '../attachments/attachment-cells.js';
 import type { Column } from '../tables/column.js';
-import { physicalColumnOf } from '../tables/column-spec.js';
 import { Metadata, type TableView } from '../tables/metadata.js';
-import { SYSTEM_FIELDS, tableSource } from '../tables/table-catalog.js';
 import type { TransactionRunner, UnitOfWork } from '../unit-of-work.js';
 import type { WorkspaceAccess } from '../workspaces/workspace-access.js';
 import { hasLinkedColumns, mergeLinked, readLinkedValues } from './linked-values.js';
@@ -25,9 +17,20 @@ import { explainRowCount } from './row-count.js';
 import { updateRowReturningBefore, type RowUpdateOutcome } from './row-update.js';
 import { userReferenceProblems } from './user-references.js';
 import { RowLocks } from './row-locks.js';
-import { rowListQuery, type RowListParams } from './row-query.js';
+import { bulkColumns } from './insert-columns.js';
+import { bulkError, fieldsError } from './row-problems.js';
+import { fromQueryRow, readRows } from './row-read.js';
+import { filteredFields, rowListQuery, type RowListParams } from './row-query.js';
 import { encodeFields, encodeRows, type FieldsInput, type WriteMode } from './row-values.js';
-import { auditState, rowAuditEntry, toRowView, type FieldKey, type RowView } from './row-view.js';
+import {
+  auditState,
+  pick,
+  rowAuditEntry,
+  toRowView,
+  withLinks,
+  type FieldKey,
+  type RowView,
+} from './row-view.js';
 import { rowWriteError } from './row-write-errors.js';
 
 export type CountMode = 'none' | 'estimate' | 'exact';
@@ -50,48 +53,6 @@ export interface RowsDefaults {
 }
 
 type Raw = Record<string, unknown>;
-
-const SYSTEM_INSERTED: BulkColumn[] = [
-  { name: 'id', sqlType: 'uuid' },
-  { name: 'created_by', sqlType: 'uuid' },
-  { name: 'updated_by', sqlType: 'uuid' },
-];
-
-/** The columns an insert of `values` fills: the system ones it sets and every stored column given. */
-function bulkColumns(table: TableView, values: readonly Raw[]): BulkColumn[] {
-  const given = new Set<string>();
-  for (const row of values) for (const key of Object.keys(row)) given.add(key);
-  const stored = table.columns.flatMap((c) => {
-    const physical = physicalColumnOf(c);
-    const name = userColumnName(c.id);
-    return physical && given.has(name) ? [{ name, sqlType: physical.sqlType }] : [];
-  });
-  return [...SYSTEM_INSERTED, ...stored];
-}
-
-/** Operators a B-tree index answers. */
-const INDEXABLE_OPS = new Set(['eq', 'in', 'lt', 'lte', 'gt', 'gte', 'between']);
-
-/** Fields a filter compares with an index-friendly operator, anywhere in its tree. */
-function filteredFields(filter: unknown): string[] {
-  if (typeof filter !== 'object' || filter === null) return [];
-  const node = filter as { and?: unknown[]; or?: unknown[]; not?: unknown; field?: unknown; op?: unknown };
-  if (Array.isArray(node.and)) return node.and.flatMap(filteredFields);
-  if (Array.isArray(node.or)) return node.or.flatMap(filteredFields);
-  if (node.not !== undefined) return [];
-  return typeof node.field === 'string' && INDEXABLE_OPS.has(String(node.op)) ? [node.field] : [];
-}
-
-/** An audited state with link columns' ids added to its fields. */
-function withLinks<S extends { fields: Record<string, unknown> }>(
-  state: S,
-  links: Record<string, string[]>,
-): S {
-  return Object.keys(links).length ? { ...state, fields: { ...state.fields, ...links } } : state;
-}
-
-const pick = (from: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> =>
-  Object.fromEntries(keys.filter((k) => k in from).map((k) => [k, from[k]]));
 
 /** Rows read back per query after a bulk write (the query layer's page limit). */
 const READ_BACK_PAGE = 1_000;
@@ -493,91 +454,3 @@ export class RowsService {
 }
 
 type RowQueryLike = ReturnType<typeof rowListQuery>['query'];
-
-/** Rows by id through the query layer (formulas included), in the order asked. */
-export async function readRows(
-  db: Knex,
-  schema: string,
-  table: TableView,
-  ids: readonly string[],
-  fieldKey: FieldKey,
-): Promise<RowView[]> {
-  if (ids.length === 0) return [];
-  const source = tableSource(schema, table);
-  const query = {
-    source: source.source,
-    select: [
-      SYSTEM_FIELDS.id,
-      SYSTEM_FIELDS.version,
-      SYSTEM_FIELDS.createdAt,
-      SYSTEM_FIELDS.updatedAt,
-      ...source.readable.map((c) => c.name),
-    ],
-    filter: { field: SYSTEM_FIELDS.id, op: 'in' as const, value: [...ids] },
-    ...(source.computed.length > 0 ? { computedColumns: source.computed } : {}),
-    pagination: { mode: 'keyset' as const, limit: Math.min(1000, ids.length) },
-  };
-  const result = await runSqlQuery(db, query, source.catalog, 'postgres');
-  const views = result.rows.map((row) => fromQueryRow(row, source.readable, fieldKey));
-  if (hasLinkedColumns(table))
-    mergeLinked(
-      views,
-      await readLinkedValues(
-        db,
-        schema,
-        table,
-        views.map((v) => v.id),
-        fieldKey,
-      ),
-    );
-  const byId = new Map(views.map((view) => [view.id, view]));
-  return ids.flatMap((id) => byId.get(id) ?? []);
-}
-
-/** A query-layer row (system fields under `@` names) in API form. */
-export function fromQueryRow(
-  row: Record<string, unknown>,
-  selected: readonly { id: string; name: string }[],
-  fieldKey: FieldKey,
-): RowView {
-  const fields: Record<string, unknown> = {};
-  for (const column of selected)
-    setOwn(fields, fieldKey === 'id' ? column.id : column.name, row[column.name] ?? null);
-  return {
-    id: String(row[SYSTEM_FIELDS.id]),
-    version: Number(row[SYSTEM_FIELDS.version]),
-    createdAt: String(row[SYSTEM_FIELDS.createdAt]),
-    updatedAt: String(row[SYSTEM_FIELDS.updatedAt]),
-    fields,
-  };
-}
-
-export interface RowProblem {
-  index: number;
-  field: string;
-  code: string;
-  detail: string;
-}
-
-/** Per-row problems: 422 with `errors: [{index, field, code, detail}]`; nothing was written. */
-export function bulkError(problems: RowProblem[], single: boolean): ValidationError {
-  return new ValidationError(
-    single
-      ? 'invalid row'
-      : `${new Set(problems.map((p) => p.index)).size} row(s) refused; nothing was written`,
-    problems.map((p) => ({
-      path: single ? `fields.${p.field}` : `rows[${p.index}].${p.field}`,
-      message: p.detail,
-      index: p.index,
-      code: p.code,
-      detail: p.detail,
-    })),
-  );
-}
-
-function fieldsError(problems: { field: string; code: string; detail: string }[]): ValidationError {
-  return bulkError(
-    problems.map((p) => ({ ...p, index: 0 })),
-    true,
-  );
-}

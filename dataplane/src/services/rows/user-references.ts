@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { userColumnName } from '../../store/user-tables/names.js';
 import type { TableView } from '../tables/metadata.js';
-import type { RowProblem } from './rows.service.js';
+import type { RowProblem } from './row-problems.js';
 
 /**
  * A user column names a member of the workspace: checked for every value a write binds, in one
