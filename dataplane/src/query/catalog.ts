@@ -28,7 +28,24 @@ export interface CatalogColumn {
    * `c_<id>` in SQL and their user-facing names in queries. SQL compilers only.
    */
   sqlName?: string;
+  /**
+   * SQL sources only: the column is an expression over its row rather than a stored column
+   * (the mini-DB's rollups: a correlated aggregate over a link table). `row` is the row's table
+   * alias as the statement quotes it.
+   */
+  expression?: SqlColumnExpression;
 }
+
+/** A SQL fragment as the compilers build them (structural, so the catalog needs no compiler types). */
+export interface SqlText {
+  readonly sql: string;
+  readonly bindings: readonly unknown[];
+}
+
+export type SqlColumnExpression = (
+  row: SqlText,
+  dialect: { identifier(...names: string[]): SqlText },
+) => SqlText;
 
 /** The identifier a SQL statement uses for a catalog column. */
 export const sqlNameOf = (column: CatalogColumn): string => column.sqlName ?? column.name;

@@ -1,5 +1,5 @@
 import { compileFormulaToSql, type FormulaAst } from '../formula/index.js';
-import { sqlNameOf } from '../catalog.js';
+import type { CatalogColumn } from '../catalog.js';
 import type { FieldScope } from '../field-scope.js';
 import type { AnalyzedComputed } from '../plan.js';
 import type { SqlDialect } from './dialect.js';
@@ -15,7 +15,7 @@ export function formulaSql(
   computed: AnalyzedComputed,
   scope: FieldScope,
   dialect: SqlDialect,
-  column: (table: number, name: string) => SqlFragment,
+  column: (table: number, column: CatalogColumn) => SqlFragment,
 ): SqlFragment {
   const identifiers = new Map<string, SqlFragment>();
   const ref = (name: string): string => {
@@ -23,7 +23,7 @@ export function formulaSql(
     if (field?.target.kind !== 'column')
       throw new Error(`formula field ${JSON.stringify(name)} did not resolve`);
     const token = `\u0001ref${identifiers.size}`;
-    identifiers.set(token, column(field.target.table, sqlNameOf(field.target.column)));
+    identifiers.set(token, column(field.target.table, field.target.column));
     return token;
   };
   const compiled = compileFormulaToSql(computed.ast as FormulaAst, dialect.name, ref);

@@ -1,4 +1,4 @@
-import { sqlNameOf, type LogicalType } from '../catalog.js';
+import { sqlNameOf, type CatalogColumn, type LogicalType } from '../catalog.js';
 import { FieldScope } from '../field-scope.js';
 import { cursorFingerprint, type CursorKey, type CursorValue } from '../keyset-cursor.js';
 import { termNullable, termType, type AnalyzedQuery, type ResolvedField, type Term } from '../plan.js';
@@ -7,7 +7,7 @@ import type { SqlDialect } from './dialect.js';
 import { compileFilter } from './filter.compiler.js';
 import { formulaSql } from './formula-sql.js';
 import { afterCursor, afterCursorBranches, orderByClause } from './keyset.compiler.js';
-import { joinSql, keyword, sql, type SqlFragment } from './sql-fragment.js';
+import { joinSql, keyword, parens, sql, type SqlFragment } from './sql-fragment.js';
 import { Terms, type AggregateTerm, type KeyColumn } from './terms.js';
 
 export interface StatementColumn {
@@ -152,10 +152,13 @@ function seekStatement(p: SeekParts, selected: readonly SqlFragment[]): SqlFragm
 /** Row level: `t<i>.column` for columns, the formula's SQL for computed columns. */
 function rowFieldRenderer(plan: AnalyzedQuery, d: SqlDialect): (f: ResolvedField) => SqlFragment {
   const scope = new FieldScope(plan.source, plan.joins);
-  const column = (table: number, name: string) => d.identifier(`t${table}`, name);
+  const column = (table: number, c: CatalogColumn): SqlFragment =>
+    c.expression
+      ? parens(c.expression(d.identifier(`t${table}`), d))
+      : d.identifier(`t${table}`, sqlNameOf(c));
   const formulas = new Map<number, SqlFragment>();
   return (f) => {
-    if (f.target.kind === 'column') return column(f.target.table, sqlNameOf(f.target.column));
+    if (f.target.kind === 'column') return column(f.target.table, f.target.column);
     const { index } = f.target;
     const cached = formulas.get(index) ?? formulaSql(plan.computed[index]!, scope, d, column);
     formulas.set(index, cached);

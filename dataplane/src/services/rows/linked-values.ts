@@ -1,14 +1,13 @@
 import type { Knex } from 'knex';
 import { setOwn } from '../../platform/own-property.js';
-import { toNumberIfSafe } from '../../query/sql/normalize.js';
 import { linkTableName, userColumnName, userTableName } from '../../store/user-tables/names.js';
 import type { Column } from '../tables/column.js';
 import { decodeCell, isStoredType } from '../tables/column-types.js';
 import { Metadata, type TableView } from '../tables/metadata.js';
 import type { FieldKey } from './row-view.js';
 
-/** Column types whose values come from link tables rather than the row itself. */
-export const LINKED_TYPES: ReadonlySet<Column['type']> = new Set(['link', 'lookup', 'rollup']);
+/** Column types whose values come from link tables after the page query. */
+export const LINKED_TYPES: ReadonlySet<Column['type']> = new Set(['link', 'lookup']);
 
 export const hasLinkedColumns = (table: TableView): boolean =>
   table.columns.some((c) => LINKED_TYPES.has(c.type));
@@ -16,9 +15,10 @@ export const hasLinkedColumns = (table: TableView): boolean =>
 type Values = Map<string, Record<string, unknown>>;
 
 /**
- * Values of link, lookup and rollup columns for a page of rows: one grouped query per column over
+ * Values of link and lookup columns for a page of rows: one grouped query per column over
  * its junction (and the linked table), never one per row. Links are the linked row ids in link
- * order; lookups the linked rows' values of a field, in link order; rollups an aggregate of them.
+ * order; lookups the linked rows' values of a field, in link order. (Rollups are SQL columns of
+ * the table's catalog: see tables/table-catalog.ts.)
  */
 export async function readLinkedValues(
   db: Knex,
@@ -49,13 +49,7 @@ export async function readLinkedValues(
   for (const column of table.columns) {
     if (!LINKED_TYPES.has(column.type) || (only && !only.has(column.id))) continue;
     const link = column.type === 'link' ? column : table.columns.find((c) => c.id === column.options.link);
-    const empty =
-      column.type === 'link' || column.type === 'lookup'
-        ? []
-        : column.options.aggregate === 'count'
-          ? 0
-          : null;
-    for (const id of rowIds) put(id, column, empty);
+    for (const id of rowIds) put(id, column, []);
     if (!link || link.type !== 'link') continue;
     const junction = db
       .withSchema(schema)
@@ -77,49 +71,19 @@ export async function readLinkedValues(
     if (!target || !field || !isStoredType(field.type)) continue;
     const joined = junction.join(`${userTableName(target.id)} as t`, 't.id', 'l.target_id');
     const cell = `t.${userColumnName(field.id)}`;
-    if (column.type === 'lookup') {
-      const rows = (await joined.select(
-        'l.source_id',
-        db.raw('array_agg(?? ORDER BY l.position) AS v', [cell]),
-      )) as {
-        source_id: string;
-        v: unknown[];
-      }[];
-      for (const r of rows)
-        put(
-          r.source_id,
-          column,
-          r.v.map((v) => decodeCell(field, v)),
-        );
-      continue;
-    }
-    const aggregate = column.options.aggregate ?? 'count';
-    const expression =
-      aggregate === 'count'
-        ? db.raw('count(??) AS v', [cell])
-        : db.raw(`${SQL_AGGREGATE[aggregate] ?? 'count'}(??) AS v`, [cell]);
-    const rows = (await joined.select('l.source_id', expression)) as { source_id: string; v: unknown }[];
+    const rows = (await joined.select(
+      'l.source_id',
+      db.raw('array_agg(?? ORDER BY l.position) AS v', [cell]),
+    )) as { source_id: string; v: unknown[] }[];
     for (const r of rows)
       put(
         r.source_id,
         column,
-        aggregate === 'min' || aggregate === 'max'
-          ? decodeCell(field, r.v)
-          : r.v === null
-            ? null
-            : toNumberIfSafe(r.v),
+        r.v.map((v) => decodeCell(field, v)),
       );
   }
   return values;
 }
-
-const SQL_AGGREGATE: Record<string, string> = {
-  sum: 'sum',
-  avg: 'avg',
-  min: 'min',
-  max: 'max',
-  count: 'count',
-};
 
 /** Adds the linked values to rows already shaped for the API (fields keyed as `fieldKey` says). */
 export function mergeLinked<T extends { id: string; fields: Record<string, unknown> }>(

@@ -37,8 +37,13 @@ export interface RowQuery {
 }
 
 /** The LQP a row list runs: the table's catalog, its formulas, the caller's filter, sort and page. */
-export function rowListQuery(schema: string, table: TableView, params: RowListParams): RowQuery {
-  const source = tableSource(schema, table);
+export function rowListQuery(
+  schema: string,
+  table: TableView,
+  params: RowListParams,
+  targets?: ReadonlyMap<string, TableView>,
+): RowQuery {
+  const source = tableSource(schema, table, targets);
   const lookup = columnLookup(table);
   const readable = new Set(source.readable.map((c) => c.id));
   const linked = new Set(table.columns.filter((c) => LINKED_TYPES.has(c.type)).map((c) => c.id));

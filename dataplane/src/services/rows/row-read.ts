@@ -1,7 +1,8 @@
 import type { Knex } from 'knex';
 import { setOwn } from '../../platform/own-property.js';
 import { runSqlQuery } from '../../query/sql/index.js';
-import type { TableView } from '../tables/metadata.js';
+import { linkTargets } from '../tables/link-targets.js';
+import { Metadata, type TableView } from '../tables/metadata.js';
 import { SYSTEM_FIELDS, tableSource } from '../tables/table-catalog.js';
 import { hasLinkedColumns, mergeLinked, readLinkedValues } from './linked-values.js';
 import type { FieldKey, RowView } from './row-view.js';
@@ -15,7 +16,7 @@ export async function readRows(
   fieldKey: FieldKey,
 ): Promise<RowView[]> {
   if (ids.length === 0) return [];
-  const source = tableSource(schema, table);
+  const source = tableSource(schema, table, await linkTargets(new Metadata(db, schema), table));
   const query = {
     source: source.source,
     select: [

@@ -9,6 +9,7 @@ import { insertByColumns } from '../../store/user-tables/bulk-insert.js';
 import { userTableName } from '../../store/user-tables/names.js';
 import { checkAttachmentCells } from '../attachments/attachment-cells.js';
 import type { Column } from '../tables/column.js';
+import { linkTargets } from '../tables/link-targets.js';
 import { Metadata, type TableView } from '../tables/metadata.js';
 import type { TransactionRunner, UnitOfWork } from '../unit-of-work.js';
 import type { WorkspaceAccess } from '../workspaces/workspace-access.js';
@@ -81,8 +82,10 @@ export class RowsService {
     fieldKey: FieldKey,
   ): Promise<RowPage> {
     const schema = access.workspace.schemaName;
-    const table = await new Metadata(this.knex, schema).table(tableId);
-    const { query, source, selected } = rowListQuery(schema, table, params);
+    const meta = new Metadata(this.knex, schema);
+    const table = await meta.table(tableId);
+    const targets = await linkTargets(meta, table);
+    const { query, source, selected } = rowListQuery(schema, table, params, targets);
     const result = await runSqlQuery(this.knex, query, source.catalog, 'postgres');
     for (const sort of query.sorts ?? []) {
       const column = table.columns.find((c) => c.name === sort.field);
@@ -402,7 +405,8 @@ export class RowsService {
     rows: RowView[],
     fieldKey: FieldKey,
   ): Promise<RowView[]> {
-    const hasComputed = table.columns.some((c) => c.type === 'formula') || hasLinkedColumns(table);
+    const hasComputed =
+      table.columns.some((c) => c.type === 'formula' || c.type === 'rollup') || hasLinkedColumns(table);
     if (!hasComputed && fieldKey === 'name') return rows;
     const read: RowView[] = [];
     for (let i = 0; i < rows.length; i += READ_BACK_PAGE) {

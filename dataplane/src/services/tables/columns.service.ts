@@ -43,7 +43,7 @@ export class ColumnsService {
       const position = Math.max(-1, ...table.columns.map((c) => c.position)) + 1;
       const column = columnFromSpec(spec, tableId, position, 'body');
       assertDistinctNames([...table.columns, column]);
-      checkFormulas(meta.schema, { ...table, columns: [...table.columns, column] }, () => 'body');
+      await checkFormulas(meta, { ...table, columns: [...table.columns, column] }, () => 'body');
       await guard(() => meta.columns().insert(columnRow(column)));
       await checkLinkedColumns(
         meta,
@@ -93,7 +93,7 @@ export class ColumnsService {
       const after: Column = { ...next, id: before.id };
       const columns = table.columns.map((c) => (c.id === columnId ? after : c));
       assertDistinctNames(columns);
-      checkFormulas(meta.schema, { ...table, columns }, () => 'body');
+      await checkFormulas(meta, { ...table, columns }, () => 'body');
       await checkLinkedColumns(meta, { ...table, columns }, [after], () => 'body');
       if (after.type !== before.type || JSON.stringify(after.options) !== JSON.stringify(before.options))
         await this.convert(uow, access, table, before, after, input.clearInvalid === true);
@@ -128,7 +128,7 @@ export class ColumnsService {
       const before = columnOf(table, columnId);
       const columns = table.columns.filter((c) => c.id !== columnId);
       try {
-        checkFormulas(meta.schema, { ...table, columns }, () => 'body');
+        await checkFormulas(meta, { ...table, columns }, () => 'body');
       } catch (error) {
         if (error instanceof ValidationError)
           throw new ConflictError('Formula columns refer to this column; change them first', 'column_in_use');
@@ -164,7 +164,7 @@ export class ColumnsService {
       const restored: Column = { ...column, tableId };
       const columns = [...table.columns, restored];
       assertDistinctNames(columns);
-      checkFormulas(meta.schema, { ...table, columns }, () => 'body');
+      await checkFormulas(meta, { ...table, columns }, () => 'body');
       const physical = physicalColumnOf(restored);
       if (physical) {
         const trashed = await uow

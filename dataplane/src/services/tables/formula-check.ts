@@ -1,6 +1,7 @@
 import { ValidationError } from '../../platform/errors.js';
 import { analyzeQuery } from '../../query/validate.js';
-import type { TableView } from './metadata.js';
+import { linkTargets } from './link-targets.js';
+import type { Metadata, TableView } from './metadata.js';
 import { SYSTEM_FIELDS, tableSource } from './table-catalog.js';
 
 /**
@@ -8,12 +9,12 @@ import { SYSTEM_FIELDS, tableSource } from './table-catalog.js';
  * columns, by validating the query every read would run. A bad formula is a 422 whose path
  * names the column (`columns[<name>].options.formula`) and whose message has the error's span.
  */
-export function checkFormulas(
-  schema: string,
+export async function checkFormulas(
+  meta: Metadata,
   table: TableView,
   pathOf: (columnName: string) => string,
-): void {
-  const { catalog, source, computed } = tableSource(schema, table);
+): Promise<void> {
+  const { catalog, source, computed } = tableSource(meta.schema, table, await linkTargets(meta, table));
   if (computed.length === 0) return;
   try {
     analyzeQuery(

@@ -1,6 +1,12 @@
 import { catalogOf, type Catalog, type CatalogColumn } from '../../query/catalog.js';
 import type { ComputedColumn, LogicalQuery } from '../../query/lqp.js';
-import { SYSTEM_COLUMNS, userColumnName, userTableName } from '../../store/user-tables/names.js';
+import { keyword, sql } from '../../query/sql/sql-fragment.js';
+import {
+  linkTableName,
+  SYSTEM_COLUMNS,
+  userColumnName,
+  userTableName,
+} from '../../store/user-tables/names.js';
 import type { Column } from './column.js';
 import { isStoredType, logicalTypeOf } from './column-types.js';
 import type { TableView } from './metadata.js';
@@ -46,13 +52,24 @@ export interface TableSource {
   readable: Column[];
 }
 
-export function tableSource(schema: string, table: TableView): TableSource {
+/**
+ * `targets`: the tables link columns point at (see `linkTargets`); a rollup whose linked table
+ * is among them is a column of the catalog, computed in SQL, so it can be selected, filtered,
+ * sorted and used in formulas like any other column.
+ */
+export function tableSource(
+  schema: string,
+  table: TableView,
+  targets: ReadonlyMap<string, TableView> = new Map(),
+): TableSource {
   const columns: CatalogColumn[] = [...SYSTEM_CATALOG];
   const computed: ComputedColumn[] = [];
   const readable: Column[] = [];
   for (const column of table.columns) {
     const system = SYSTEM_BACKED[column.type];
-    if (system)
+    const rollup = column.type === 'rollup' ? rollupColumn(schema, table, column, targets) : undefined;
+    if (rollup) columns.push(rollup);
+    else if (system)
       columns.push({ name: column.name, type: logicalTypeOf(column), nullable: true, sqlName: system });
     else if (isStoredType(column.type))
       columns.push({
@@ -74,3 +91,36 @@ export function tableSource(schema: string, table: TableView): TableSource {
     readable,
   };
 }
+
+/** A rollup as a correlated aggregate over its link table and the linked table's field. */
+function rollupColumn(
+  schema: string,
+  table: TableView,
+  column: Column,
+  targets: ReadonlyMap<string, TableView>,
+): CatalogColumn | undefined {
+  const link = table.columns.find((c) => c.id === column.options.link && c.type === 'link');
+  const target = link && targets.get(link.options.tableId as string);
+  const field = target?.columns.find((c) => c.id === column.options.field || c.name === column.options.field);
+  if (!link || !target || !field || !isStoredType(field.type)) return undefined;
+  const aggregate = AGGREGATES[column.options.aggregate ?? 'count'] ?? 'count';
+  const type = aggregate === 'count' ? 'integer' : aggregate === 'avg' ? 'number' : logicalTypeOf(field);
+  return {
+    name: column.name,
+    type,
+    nullable: true,
+    expression: (row, d) =>
+      sql`SELECT ${keyword(aggregate)}(${d.identifier('lt_target', userColumnName(field.id))}) FROM ${d.identifier(
+        schema,
+        linkTableName(link.id),
+      )} AS ${d.identifier('lt_link')} JOIN ${d.identifier(schema, userTableName(target.id))} AS ${d.identifier(
+        'lt_target',
+      )} ON ${d.identifier('lt_target', 'id')} = ${d.identifier('lt_link', 'target_id')} WHERE ${d.identifier(
+        'lt_link',
+        'source_id',
+      )} = ${row}.${keyword('id')}`,
+  };
+}
+
+/** Rollup aggregates as SQL function names (the options codec admits only these). */
+const AGGREGATES: Record<string, string> = { sum: 'sum', avg: 'avg', count: 'count', min: 'min', max: 'max' };

@@ -130,7 +130,7 @@ export class TablesService {
     )) as TableRow[];
     if (columns.length > 0) await meta.columns().insert(columns.map(columnRow));
     const view = toTableView(row as TableRow, columns);
-    checkFormulas(schema, view, (name) => `columns[${columns.findIndex((c) => c.name === name)}]`);
+    await checkFormulas(meta, view, (name) => `columns[${columns.findIndex((c) => c.name === name)}]`);
     await createUserTable(
       uow.trx,
       schema,
