@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { BadRequestError, NotFoundError } from '../../platform/errors.js';
 import { isUuid } from '../../platform/ids.js';
 import { Workspace } from '../../store/models/workspace.model.js';
+import { queryPrepared } from '../../store/prepared.js';
 import { WorkspaceMember } from '../../store/models/workspace-member.model.js';
 import { roleAtLeast, type Role } from '../../store/roles.js';
 
@@ -12,6 +13,17 @@ export interface WorkspaceAccess {
   /** Set when the resource belongs to a base on which the caller has a narrower role. */
   base?: { id: string; role: Role; workspaceRole: Role };
 }
+
+type ResourceAccessRow = Workspace & { role: Role; baseRole: Role | null; baseId: string | null };
+
+/** Control tables resolve through the pool's search_path (ADR 0003). */
+const RESOURCE_ACCESS = `
+  SELECT w.*, m.role AS role, b.role AS base_role, d.base_id AS base_id
+  FROM resource_directory d
+  JOIN workspaces w ON w.id = d.workspace_id
+  JOIN workspace_members m ON m.workspace_id = w.id AND m.user_id = $2
+  LEFT JOIN base_member_roles b ON b.base_id = d.base_id AND b.user_id = $2
+  WHERE d.id = $1`;
 
 /**
  * Tenant context: finds the workspace a request names and the caller's role in it. A workspace
@@ -49,24 +61,15 @@ export class WorkspaceAccessResolver {
    */
   async resolveByResource(resourceId: string, userId: string): Promise<WorkspaceAccess> {
     if (!isUuid(resourceId)) throw new NotFoundError('Resource');
-    // One round trip: the directory entry, the workspace, the membership and any base role.
-    const row = await Workspace.query(this.knex)
-      .select('workspaces.*', 'm.role', 'b.role as baseRole', 'd.base_id as baseId')
-      .join('resource_directory as d', 'd.workspace_id', 'workspaces.id')
-      .join('workspace_members as m', (on) =>
-        on.on('m.workspace_id', 'workspaces.id').andOn('m.user_id', this.knex.raw('?', [userId])),
-      )
-      .leftJoin('base_member_roles as b', (on) =>
-        on.on('b.base_id', 'd.base_id').andOn('b.user_id', this.knex.raw('?', [userId])),
-      )
-      .where('d.id', resourceId)
-      .first();
+    // One round trip, planned once per connection: the directory entry, the workspace, the
+    // membership and any base role.
+    const [found] = await queryPrepared(this.knex, 'lt_resource_access', RESOURCE_ACCESS, [
+      resourceId,
+      userId,
+    ]);
+    const row = found && (Workspace.fromDatabaseJson(found) as unknown as ResourceAccessRow);
     if (!row || (this.tenantSlug && row.slug !== this.tenantSlug)) throw new NotFoundError('Resource');
-    const { role, baseRole, baseId } = row as Workspace & {
-      role: Role;
-      baseRole: Role | null;
-      baseId: string | null;
-    };
+    const { role, baseRole, baseId } = row;
     const access: WorkspaceAccess = { workspace: row, role };
     if (!baseId || !baseRole || roleAtLeast(baseRole, role)) return access;
     return { ...access, role: baseRole, base: { id: baseId, role: baseRole, workspaceRole: role } };
