@@ -371,7 +371,7 @@ async function bulkSection(
       `  goal: bulk within 2x of raw INSERT — vs raw INSERT: ${within(figures[1])}; ` +
         `vs raw INSERT + audit (the API's work): ${within(figures[2])}`,
       `  API request bodies up to ${int(largestBody / 1024)} KiB (BODY_LIMIT_BYTES default 1,024 KiB); ` +
-        `one ${int(BATCH)}-row call ran ${apiStatements} SQL statements (knex query events)`,
+        `one ${int(BATCH)}-row call ran ${apiStatements} SQL statements through knex (plus the prepared statement that resolves the workspace)`,
     ];
     return { rows, notes };
   } finally {
@@ -613,7 +613,7 @@ async function pageSection(
   }
   notes.unshift(
     `  goal: API latency within 1.5x of raw SQL (p50, API / compiled SQL) — ${goal.join('; ')}`,
-    `  one API page request ran ${getStatements} SQL statements (knex query events); raw pg runs 1`,
+    `  one API page request ran ${getStatements} SQL statements through knex (plus the prepared statement that resolves the workspace); raw pg runs 1`,
   );
   return { rows, notes };
 }
@@ -724,7 +724,7 @@ async function updateSection(
       f && api ? (percentile(api.sorted, 0.5) / percentile(f.sorted, 0.5)).toFixed(2) : '?';
     const notes = [
       `  update: API / raw transaction ${ratio(tx)} (p50), API / bare UPDATE ${ratio(bare)} (p50); ` +
-        `one PATCH ran ${patchStatements} SQL statements (knex query events, BEGIN and COMMIT included); ` +
+        `one PATCH ran ${patchStatements} SQL statements through knex (BEGIN and COMMIT included; plus the prepared statement that resolves the workspace); ` +
         'the raw transaction runs 4, the bare UPDATE 1',
     ];
     return { rows, notes };
