@@ -77,12 +77,8 @@ async function stored(db: MiniDb) {
   };
 }
 
-async function addMember(db: MiniDb, role: 'editor' | 'viewer'): Promise<User> {
-  const user = await registerUser(db.app, role);
-  await db.app.dataplane
-    .knex('workspace_members')
-    .insert({ workspace_id: db.workspaceId, user_id: user.id, role });
-  return user;
+function addMember(db: MiniDb, role: 'editor' | 'viewer'): Promise<User> {
+  return db.member(role, role);
 }
 
 describe('mini-DB: attachments kept in PostgreSQL, over HTTP', () => {

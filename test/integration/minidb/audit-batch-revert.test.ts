@@ -21,12 +21,8 @@ describe('mini-DB: batch reverts over HTTP (real PostgreSQL)', () => {
   let rowsPath: string;
   before(async () => {
     db = await startMiniDb();
-    admin = await registerUser(db.app, 'admin');
-    mallory = await registerUser(db.app, 'mallory');
-    await db.app.dataplane.knex('workspace_members').insert([
-      { workspace_id: db.workspaceId, user_id: admin.id, role: 'admin' },
-      { workspace_id: db.workspaceId, user_id: mallory.id, role: 'editor' },
-    ]);
+    admin = await db.member('admin', 'admin');
+    mallory = await db.member('mallory', 'editor');
     table = await db.as(db.owner).table({
       name: 'Ledger',
       columns: [

@@ -1,5 +1,4 @@
 import { expect } from 'chai';
-import { registerUser } from '../../support/test-app.js';
 import {
   physicalColumn,
   physicalTable,
@@ -20,10 +19,7 @@ describe('mini-DB: schema reverts over HTTP (real PostgreSQL)', () => {
   let editor: User;
   before(async () => {
     db = await startMiniDb();
-    editor = await registerUser(db.app, 'editor');
-    await db.app.dataplane
-      .knex('workspace_members')
-      .insert({ workspace_id: db.workspaceId, user_id: editor.id, role: 'editor' });
+    editor = await db.member('editor', 'editor');
   });
   after(() => db.stop());
 

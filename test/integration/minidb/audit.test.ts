@@ -23,12 +23,8 @@ describe('mini-DB: audit log, histories and row reverts over HTTP (real PostgreS
   let rowsPath: string;
   before(async () => {
     db = await startMiniDb();
-    editor = await registerUser(db.app, 'editor');
-    viewer = await registerUser(db.app, 'viewer');
-    await db.app.dataplane.knex('workspace_members').insert([
-      { workspace_id: db.workspaceId, user_id: editor.id, role: 'editor' },
-      { workspace_id: db.workspaceId, user_id: viewer.id, role: 'viewer' },
-    ]);
+    editor = await db.member('editor', 'editor');
+    viewer = await db.member('viewer', 'viewer');
     table = await db.as(db.owner).table({
       name: 'Tasks',
       columns: [

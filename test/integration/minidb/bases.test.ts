@@ -109,10 +109,7 @@ describe('mini-DB: templates, duplicates and base-level roles (real PostgreSQL)'
 
   it("narrows a member's role on one base: an editor of the workspace who is a viewer there", async () => {
     const owner = db.as(db.owner);
-    const editor = await registerUser(db.app, 'narrowed-editor');
-    await db.app.dataplane
-      .knex('workspace_members')
-      .insert({ workspace_id: db.workspaceId, user_id: editor.id, role: 'editor' });
+    const editor = await db.member('narrowed-editor', 'editor');
     const [narrow, open] = await Promise.all(
       ['Narrow', 'Open'].map((name) => owner.post(`/api/v1/workspaces/${db.workspaceId}/bases`, { name })),
     );
@@ -156,10 +153,7 @@ describe('mini-DB: templates, duplicates and base-level roles (real PostgreSQL)'
 
   it('keeps admins from narrowing an owner, and refuses non-members', async () => {
     const owner = db.as(db.owner);
-    const admin = await registerUser(db.app, 'base-admin');
-    await db.app.dataplane
-      .knex('workspace_members')
-      .insert({ workspace_id: db.workspaceId, user_id: admin.id, role: 'admin' });
+    const admin = await db.member('base-admin', 'admin');
     const base = await owner.post(`/api/v1/workspaces/${db.workspaceId}/bases`, { name: 'Guarded' });
     const onOwner = await db
       .as(admin)

@@ -11,6 +11,8 @@ export interface MiniDb {
   schema: string;
   baseId: string;
   as(user: User): Caller;
+  /** Registers a user and adds them to the workspace with `role`. */
+  member(name: string, role: 'admin' | 'editor' | 'viewer'): Promise<User>;
   stop(): Promise<void>;
 }
 
@@ -67,7 +69,14 @@ export async function startMiniDb(name = 'owner', env: Record<string, string> = 
   const baseId = base.body.id as string;
   const schema = (await app.dataplane.knex('workspaces').where({ id: workspaceId }).first('schema_name'))
     .schema_name as string;
-  return { app, owner, workspaceId, schema, baseId, as, stop: () => app.stop() };
+  const member = async (name: string, role: 'admin' | 'editor' | 'viewer'): Promise<User> => {
+    const user = await registerUser(app, name);
+    await app.dataplane
+      .knex('workspace_members')
+      .insert({ workspace_id: workspaceId, user_id: user.id, role });
+    return user;
+  };
+  return { app, owner, workspaceId, schema, baseId, as, member, stop: () => app.stop() };
 }
 
 export const physicalTable = (tableId: string): string => `t_${tableId.replaceAll('-', '')}`;

@@ -353,10 +353,7 @@ describe('mini-DB: rows over HTTP (real PostgreSQL)', () => {
 
   it('locks a row for a multi-step edit: other writers get 409 row_locked until release', async () => {
     const owner = db.as(db.owner);
-    const editor = await registerUser(db.app, 'lock-editor');
-    await db.app.dataplane
-      .knex('workspace_members')
-      .insert({ workspace_id: db.workspaceId, user_id: editor.id, role: 'editor' });
+    const editor = await db.member('lock-editor', 'editor');
     const created = await owner.post(rowsPath, { fields: { Text: 'locked' } });
     const path = `${rowsPath}/${created.body.id}`;
     const lock = await owner.post(`${path}/lock`, { ttlSeconds: 60 });
@@ -415,10 +412,7 @@ describe('mini-DB: rows over HTTP (real PostgreSQL)', () => {
     expect(
       (await db.as(stranger).patch(`${rowsPath}/${created.body.id}`, { fields: { Text: 'x' } })).status,
     ).to.equal(404);
-    const viewer = await registerUser(db.app, 'row-viewer');
-    await db.app.dataplane
-      .knex('workspace_members')
-      .insert({ workspace_id: db.workspaceId, user_id: viewer.id, role: 'viewer' });
+    const viewer = await db.member('row-viewer', 'viewer');
     expect((await db.as(viewer).get(rowsPath)).status).to.equal(200);
     expect((await db.as(viewer).post(rowsPath, { fields: { Text: 'x' } })).status).to.equal(403);
   });
