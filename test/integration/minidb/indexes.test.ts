@@ -25,14 +25,19 @@ describe('mini-DB: indexes on demand and for sorted columns (real PostgreSQL)', 
   });
   after(() => db.stop());
 
-  /** The index once the background build has made it (undefined after 20 s). */
+  /**
+   * The index once the background build has finished it (undefined after 20 s). A CONCURRENTLY
+   * build shows in pg_indexes from its start; only `indisvalid` says the planner may use it.
+   */
   async function builtIndex(name: string): Promise<unknown> {
     const deadline = Date.now() + 20_000;
     for (;;) {
       const found = await db.app.dataplane
-        .knex('pg_indexes')
-        .where({ schemaname: db.schema, indexname: name })
-        .first();
+        .knex('pg_index as i')
+        .join('pg_class as c', 'c.oid', 'i.indexrelid')
+        .join('pg_namespace as n', 'n.oid', 'c.relnamespace')
+        .where({ 'n.nspname': db.schema, 'c.relname': name, 'i.indisvalid': true })
+        .first('c.relname');
       if (found || Date.now() > deadline) return found;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }

@@ -15,8 +15,14 @@ function refused(url: string): Promise<boolean> {
       socket.destroy();
       resolve(false);
     });
+    // A connection reset means the listener closed while our SYN sat in its backlog: not refused
+    // yet, so the caller probes again (the next attempt meets the closed port).
     socket.once('error', (error: NodeJS.ErrnoException) =>
-      error.code === 'ECONNREFUSED' ? resolve(true) : reject(error),
+      error.code === 'ECONNREFUSED'
+        ? resolve(true)
+        : error.code === 'ECONNRESET'
+          ? resolve(false)
+          : reject(error),
     );
   });
 }
