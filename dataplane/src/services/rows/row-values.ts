@@ -10,10 +10,9 @@ export interface FieldProblemAt extends CellProblem {
   field: string;
 }
 
-/** What a write binds: physical column → value, and the audited form (column id → API value). */
+/** What a write binds: physical column → value, and the rows to link per link column. */
 export interface EncodedFields {
   values: Record<string, unknown>;
-  byColumnId: Record<string, unknown>;
   /** Link columns: the linked row ids, by column id (written to the junction, not the row). */
   links: Record<string, string[]>;
 }
@@ -41,7 +40,6 @@ export function encodeFields(
 ): { ok: true; fields: EncodedFields } | { ok: false; problems: FieldProblemAt[] } {
   const problems: FieldProblemAt[] = [];
   const values: Record<string, unknown> = {};
-  const byColumnId: Record<string, unknown> = {};
   const links: Record<string, string[]> = {};
   const given = new Set<string>();
   for (const [key, value] of Object.entries(fields)) {
@@ -58,26 +56,22 @@ export function encodeFields(
     const check = encodeCell(column, value);
     if (!check.ok) problems.push({ field: key, ...check.problem });
     else if (column.type === 'link') links[column.id] = (check.value as string[] | null) ?? [];
-    else {
-      values[userColumnName(column.id)] = check.value;
-      byColumnId[column.id] = value;
-    }
+    else values[userColumnName(column.id)] = check.value;
   }
   if (mode !== 'patch') {
     for (const column of table.columns) {
       if (given.has(column.id) || !isWritableType(column.type)) continue;
-      const fallback = mode === 'create' || mode === 'replace' ? column.default : null;
+      const fallback = column.default;
       const check = encodeCell(column, fallback);
       if (!check.ok) problems.push({ field: column.name, ...check.problem });
       else if (column.type === 'link') {
         if (mode === 'replace') links[column.id] = [];
       } else if (fallback !== null || mode === 'replace') {
         values[userColumnName(column.id)] = check.value;
-        byColumnId[column.id] = fallback;
       }
     }
   }
-  return problems.length > 0 ? { ok: false, problems } : { ok: true, fields: { values, byColumnId, links } };
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, fields: { values, links } };
 }
 
 /** Every row of a write encoded, with each refused field at its row's index. */
