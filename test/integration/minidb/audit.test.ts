@@ -219,6 +219,12 @@ describe('mini-DB: audit log, histories and row reverts over HTTP (real PostgreS
     expect(stale.status).to.equal(409);
     expect(stale.body.code).to.equal('version_conflict');
     expect(stale.body.current.version).to.equal(2);
+    const staleIfMatch = await db.app.request('POST', `/api/v1/rows/${row.id}/revert/${created.id}`, {
+      token: editor.accessToken,
+      headers: { 'x-workspace-id': db.workspaceId, 'if-match': '"1"' },
+      body: {},
+    });
+    expect([staleIfMatch.status, staleIfMatch.body.code]).to.deep.equal([409, 'version_conflict']);
     expect(await auditCount()).to.equal(audits);
 
     const res = await call(editor, 'POST', `/api/v1/rows/${row.id}/revert/${created.id}`, { version: 2 });

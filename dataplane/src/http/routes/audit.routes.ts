@@ -1,5 +1,6 @@
 import type { AuditLogService } from '../../services/audit/audit-log.service.js';
 import type { RevertService } from '../../services/audit/revert.service.js';
+import { ifMatchVersion } from '../if-match.js';
 import { Problem } from '../problem.js';
 import { defineRoute, type AnyRoute } from '../route.js';
 import {
@@ -102,15 +103,18 @@ export function auditRoutes(audit: AuditLogService, revert: RevertService): AnyR
       method: 'post',
       path: '/api/v1/rows/:rowId/revert/:auditLogId',
       summary:
-        'Bring a row back to the state of one of its entries (after a create or update, before a delete) as a new change; a deleted row comes back with its id (X-Workspace-Id)',
+        'Bring a row back to the state of one of its entries (after a create or update, before a delete) as a new change; a deleted row comes back with its id (X-Workspace-Id; version in the body or If-Match)',
       tag: 'audit',
       scope: 'workspace',
       permission: 'data:write',
       params: RowRevertParams,
       body: RowRevertBody,
       responses: { 200: RowRevertResult, 403: Problem, 404: Problem, 409: Problem, 422: Problem },
-      handler: async ({ access, auth, params, body }) => ({
-        body: await revert.revertRow(access, auth.userId, params.rowId, params.auditLogId, body),
+      handler: async ({ access, auth, params, body, ctx }) => ({
+        body: await revert.revertRow(access, auth.userId, params.rowId, params.auditLogId, {
+          ...body,
+          version: body.version ?? ifMatchVersion(ctx),
+        }),
       }),
     }),
   ];

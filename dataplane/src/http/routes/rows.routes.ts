@@ -1,7 +1,6 @@
-import type { Context } from 'koa';
-import { BadRequestError } from '../../platform/errors.js';
 import type { BulkRequest, BulkRows } from '../../services/rows/bulk-rows.js';
 import type { RowsService } from '../../services/rows/rows.service.js';
+import { ifMatchVersion } from '../if-match.js';
 import { Problem } from '../problem.js';
 import { defineRoute, type AnyRoute } from '../route.js';
 import { IdParams } from '../schemas/base.schema.js';
@@ -19,15 +18,6 @@ import {
   RowView,
   UpdateRowBody,
 } from '../schemas/row.schema.js';
-
-/** `If-Match: "3"` (or `W/"3"`, or `3`): the version an update is based on. */
-function ifMatchVersion(ctx: Context): number | undefined {
-  const header = ctx.get('if-match');
-  if (!header) return undefined;
-  const match = /^(?:W\/)?"?(\d{1,9})"?$/.exec(header.trim());
-  if (!match) throw new BadRequestError('If-Match must carry the row version, e.g. "3"', 'invalid_if_match');
-  return Number(match[1]);
-}
 
 export function rowRoutes(rows: RowsService, bulk: BulkRows): AnyRoute[] {
   const update = (method: 'put' | 'patch') =>
