@@ -96,6 +96,7 @@ const CALLS: Record<string, { status: number; body?: (f: Fixture) => unknown }> 
     body: () => ({ name: `table-${unique()}`, columns: [{ name: 'Title', type: 'text' }] }),
   },
   'get /api/v1/tables/:id': { status: 200 },
+  'get /api/v1/tables/:id/changes': { status: 200 },
   'put /api/v1/tables/:id': { status: 200, body: () => ({ name: `renamed-${unique()}` }) },
   'delete /api/v1/tables/:id': { status: 204 },
   'post /api/v1/tables/:id/archive': { status: 200 },

@@ -135,6 +135,24 @@ describe('mini-DB: bases, tables and columns over HTTP (real PostgreSQL)', () =>
       'column.delete',
     ]);
     expect(log.map((l: { version: number }) => l.version)).to.deep.equal([1, 2, 3, 4, 5]);
+    const first = await owner.get(`/api/v1/tables/${table.id}/changes?limit=3`);
+    const rest = await owner.get(
+      `/api/v1/tables/${table.id}/changes?limit=3&cursor=${first.body.nextCursor}`,
+    );
+    const changes = [...first.body.data, ...rest.body.data] as {
+      version: number;
+      action: string;
+      before: unknown;
+    }[];
+    expect(changes.map((c) => [c.version, c.action])).to.deep.equal([
+      [1, 'table.create'],
+      [2, 'column.add'],
+      [3, 'column.update'],
+      [4, 'column.reorder'],
+      [5, 'column.delete'],
+    ]);
+    expect(changes[2]!.before).to.include({ name: 'Age' });
+    expect(rest.body.nextCursor).to.equal(null);
   });
 
   it('refuses a column name that exists (any case) with 409 or 422, and a column nobody can name', async () => {

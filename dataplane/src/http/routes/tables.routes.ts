@@ -4,7 +4,7 @@ import type { TablesService } from '../../services/tables/tables.service.js';
 import { Problem } from '../problem.js';
 import { defineRoute, type AnyRoute } from '../route.js';
 import { BaseIdParams, IdParams } from '../schemas/base.schema.js';
-import { PageOf } from '../schemas/common.schema.js';
+import { ListQuery, PageOf } from '../schemas/common.schema.js';
 import {
   CreateIndexBody,
   IndexView,
@@ -12,6 +12,7 @@ import {
   ColumnView,
   CreateTableBody,
   ReorderColumnsBody,
+  SchemaChangeView,
   TableColumnParams,
   TableListQuery,
   TableView,
@@ -86,6 +87,21 @@ export function tableRoutes(
       params: IdParams,
       responses: { 200: TableView, 404: Problem },
       handler: async ({ access, params }) => ({ body: await tables.get(access, params.id) }),
+    }),
+    defineRoute({
+      method: 'get',
+      path: `${TABLE}/changes`,
+      summary: "The table's schema change log: one entry per schema version, oldest first",
+      tag: 'tables',
+      scope: 'workspace',
+      permission: 'data:read',
+      resourceParam: 'id',
+      params: IdParams,
+      query: ListQuery,
+      responses: { 200: PageOf(SchemaChangeView), 400: Problem, 404: Problem },
+      handler: async ({ access, params, query }) => ({
+        body: await tables.changes(access, params.id, query.limit, query.cursor),
+      }),
     }),
     defineRoute({
       method: 'put',

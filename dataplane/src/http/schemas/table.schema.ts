@@ -99,3 +99,14 @@ export const IndexView = Type.Object({
   direction: Type.Union([Direction, Type.Null()]),
   definition: Type.String(),
 });
+
+export const SchemaChangeView = Type.Object({
+  version: Type.Integer(),
+  action: Type.String(),
+  resourceId: Type.Union([Uuid, Type.Null()]),
+  before: Type.Unknown(),
+  after: Type.Unknown(),
+  actorId: Type.Union([Uuid, Type.Null()]),
+  createdAt: Timestamp,
+  purgedAt: Type.Union([Timestamp, Type.Null()]),
+});

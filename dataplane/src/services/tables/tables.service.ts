@@ -89,6 +89,28 @@ export class TablesService {
     return this.meta(this.knex, access).table(id);
   }
 
+  /** The table's schema change log: one entry per schema version, oldest first. */
+  async changes(
+    access: WorkspaceAccess,
+    id: string,
+    limit: number,
+    cursor: string | undefined,
+  ): Promise<Page<SchemaChangeView>> {
+    await this.meta(this.knex, access).table(id, { archived: true });
+    const query = this.knex
+      .withSchema(access.workspace.schemaName)
+      .table('table_changes')
+      .where({ table_id: id })
+      .select('*');
+    const rows = (await applyKeyset(
+      query,
+      [{ column: 'version', kind: 'integer' }],
+      cursor,
+      limit,
+    )) as ChangeRow[];
+    return toPage(rows, limit, (r) => [r.version], toSchemaChangeView);
+  }
+
   async create(
     access: WorkspaceAccess,
     actorId: string,
@@ -254,6 +276,38 @@ export class TablesService {
     return new Metadata(db, access.workspace.schemaName);
   }
 }
+
+interface ChangeRow {
+  version: number;
+  action: string;
+  detail: { resourceId?: string; before?: unknown; after?: unknown };
+  actor_id: string | null;
+  created_at: Date;
+  purged_at: Date | null;
+}
+
+export interface SchemaChangeView {
+  version: number;
+  action: string;
+  resourceId: string | null;
+  before: unknown;
+  after: unknown;
+  actorId: string | null;
+  createdAt: string;
+  /** column.delete: when the column's kept data was dropped for good (no revert after that). */
+  purgedAt: string | null;
+}
+
+const toSchemaChangeView = (r: ChangeRow): SchemaChangeView => ({
+  version: r.version,
+  action: r.action,
+  resourceId: r.detail.resourceId ?? null,
+  before: r.detail.before ?? null,
+  after: r.detail.after ?? null,
+  actorId: r.actor_id,
+  createdAt: r.created_at.toISOString(),
+  purgedAt: r.purged_at?.toISOString() ?? null,
+});
 
 /** The metadata row of a column, as inserted. */
 export function columnRow(c: Column): Record<string, unknown> {
