@@ -404,6 +404,22 @@ describe('mini-DB: rows over HTTP (real PostgreSQL)', () => {
     expect(patched.status).to.equal(422);
   });
 
+  it('answers 404, never a 500, for row ids that are no UUID, and changes nothing', async () => {
+    const owner = db.as(db.owner);
+    const [rows, audits] = [await rowCount(), await auditCount()];
+    for (const [status, res] of [
+      [404, await owner.get(`${rowsPath}/not-a-uuid`)],
+      [404, await owner.patch(`${rowsPath}/not-a-uuid`, { fields: { Text: 'x' } })],
+      [404, await owner.put(`${rowsPath}/not-a-uuid`, { fields: {} })],
+      [404, await owner.delete(`${rowsPath}/not-a-uuid`)],
+      [404, await owner.post(`${rowsPath}/not-a-uuid/lock`, {})],
+      [404, await owner.delete(`${rowsPath}/not-a-uuid/lock`)],
+      [404, await owner.delete(`/api/v1/tables/${table.id}/indexes/not-a-uuid`)],
+    ] as const)
+      expect([res.status, res.body.code]).to.deep.equal([status, 'not_found']);
+    expect([await rowCount(), await auditCount()]).to.deep.equal([rows, audits]);
+  });
+
   it("answers 404 for another workspace's tables and rows, and 403 for a viewer's writes", async () => {
     const stranger = await registerUser(db.app, 'row-stranger');
     const created = await db.as(db.owner).post(rowsPath, { fields: { Text: 'private' } });

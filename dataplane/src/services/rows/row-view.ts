@@ -1,9 +1,9 @@
 import { hasOwn, setOwn } from '../../platform/own-property.js';
 import { SYSTEM_COLUMNS, userColumnName } from '../../store/user-tables/names.js';
-import type { Column } from '../tables/column.js';
 import type { AuditEntry } from '../unit-of-work.js';
 import { decodeCell, isStoredType } from '../tables/column-types.js';
 import type { TableView } from '../tables/metadata.js';
+import { SYSTEM_BACKED } from '../tables/table-catalog.js';
 
 /** A row as the API answers it (DESIGN §4). */
 export interface RowView {
@@ -17,13 +17,6 @@ export interface RowView {
 export type FieldKey = 'name' | 'id';
 
 type Raw = Record<string, unknown>;
-
-const SYSTEM_BACKED: Partial<Record<Column['type'], string>> = {
-  createdTime: SYSTEM_COLUMNS.createdAt,
-  modifiedTime: SYSTEM_COLUMNS.updatedAt,
-  createdBy: SYSTEM_COLUMNS.createdBy,
-  modifiedBy: SYSTEM_COLUMNS.updatedBy,
-};
 
 const iso = (value: unknown): string => (value instanceof Date ? value.toISOString() : String(value));
 

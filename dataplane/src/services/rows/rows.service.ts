@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { ConflictError, NotFoundError, VersionConflictError } from '../../platform/errors.js';
-import { newId } from '../../platform/ids.js';
+import { isUuid, newId } from '../../platform/ids.js';
 import type { QueryResult } from '../../query/lqp.js';
 import { runSqlQuery } from '../../query/sql/index.js';
 import { isForeignKeyViolation, isStatementTimeout } from '../../store/pg-errors.js';
@@ -54,6 +54,11 @@ export interface RowsDefaults {
 }
 
 type Raw = Record<string, unknown>;
+
+/** A row id that is no UUID names no row: 404, before it reaches a uuid column (22P02, a 500). */
+function assertRowId(rowId: string): void {
+  if (!isUuid(rowId)) throw new NotFoundError('Row');
+}
 
 /** Rows read back per query after a bulk write (the query layer's page limit). */
 const READ_BACK_PAGE = 1_000;
@@ -118,6 +123,7 @@ export class RowsService {
   }
 
   async get(access: WorkspaceAccess, tableId: string, rowId: string, fieldKey: FieldKey): Promise<RowView> {
+    assertRowId(rowId);
     const schema = access.workspace.schemaName;
     const table = await new Metadata(this.knex, schema).table(tableId);
     const [row] = await readRows(this.knex, schema, table, [rowId], fieldKey);
@@ -149,6 +155,7 @@ export class RowsService {
     mode: Extract<WriteMode, 'patch' | 'replace'>,
     fieldKey: FieldKey,
   ): Promise<RowView> {
+    assertRowId(rowId);
     return this.tx.run(actorId, async (uow) => {
       const table = await this.tableFor(uow, access, tableId);
       const encoded = encodeFields(table, input.fields, mode);
@@ -166,6 +173,7 @@ export class RowsService {
     rowId: string,
     version?: number,
   ): Promise<void> {
+    assertRowId(rowId);
     await this.tx.run(actorId, async (uow) => {
       const table = await this.tableFor(uow, access, tableId);
       await this.locks.assertWritable(uow.trx, access.workspace.schemaName, tableId, [rowId], uow.actorId);
@@ -175,6 +183,7 @@ export class RowsService {
 
   /** Takes (or renews) the row for `ttlSeconds`; 409 `row_locked` while someone else holds it. */
   async lock(access: WorkspaceAccess, actorId: string, tableId: string, rowId: string, ttlSeconds: number) {
+    assertRowId(rowId);
     const schema = access.workspace.schemaName;
     const table = await new Metadata(this.knex, schema).table(tableId);
     const exists = await this.rowsTable(this.knex, access, table).where({ id: rowId }).first('id');
@@ -183,6 +192,7 @@ export class RowsService {
   }
 
   async unlock(access: WorkspaceAccess, actorId: string, tableId: string, rowId: string): Promise<void> {
+    assertRowId(rowId);
     const schema = access.workspace.schemaName;
     await new Metadata(this.knex, schema).table(tableId);
     if (!(await this.locks.release(this.knex, schema, tableId, rowId, actorId)))

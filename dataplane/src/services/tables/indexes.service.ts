@@ -91,7 +91,8 @@ export class IndexesService {
     direction: SortDirection,
   ): Promise<void> {
     const schema = access.workspace.schemaName;
-    await new Metadata(this.knex, schema).table(tableId);
+    const table = await new Metadata(this.knex, schema).table(tableId);
+    if (!table.columns.some((c) => c.id === columnId)) throw new NotFoundError('Column');
     const name = sortIndexName(columnId, direction);
     const existing = await this.knex('pg_indexes')
       .where({ schemaname: schema, indexname: name })

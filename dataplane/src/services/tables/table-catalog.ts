@@ -36,7 +36,7 @@ const SYSTEM_CATALOG: CatalogColumn[] = [
 ];
 
 /** Column types read from a system column rather than a column of their own. */
-const SYSTEM_BACKED: Partial<Record<Column['type'], string>> = {
+export const SYSTEM_BACKED: Partial<Record<Column['type'], string>> = {
   createdTime: SYSTEM_COLUMNS.createdAt,
   modifiedTime: SYSTEM_COLUMNS.updatedAt,
   createdBy: SYSTEM_COLUMNS.createdBy,
