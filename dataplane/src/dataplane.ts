@@ -15,6 +15,8 @@ import { RowsService } from './services/rows/rows.service.js';
 import { ColumnsService } from './services/tables/columns.service.js';
 import { IndexesService } from './services/tables/indexes.service.js';
 import { TablesService } from './services/tables/tables.service.js';
+import { TableCache } from './services/tables/table-cache.js';
+import { forgetOnChange } from './services/cache-invalidation.js';
 import { createServer, type Server } from 'node:http';
 import type { Knex } from 'knex';
 import { buildOpenApi } from './http/openapi.js';
@@ -193,7 +195,11 @@ async function assemble(
   const tables = new TablesService(knex, tx);
   const columns = new ColumnsService(tx);
   const indexes = new IndexesService(knex, tx, log);
-  const rows = new RowsService(knex, tx, {
+  const tableCache = new TableCache(knex);
+  const resolver = new WorkspaceAccessResolver(knex, config.tenant?.slug);
+  const stopForgetting = forgetOnChange(bus, [resolver, tableCache]);
+  closers.push(async () => stopForgetting());
+  const rows = new RowsService(knex, tx, tableCache, {
     exactCountTimeoutMs: ROWS_EXACT_COUNT_TIMEOUT_MS,
     onSort: (schema, tableId, column, direction) => indexes.noteSort(schema, tableId, column, direction),
     onFilter: (schema, tableId, column) => indexes.noteFilter(schema, tableId, column),
@@ -206,7 +212,6 @@ async function assemble(
   const reverts = new RevertService(knex, tx, rows);
   const baseCopies = new BaseCopiesService(knex, tx, bases, tables, rows);
   const baseRoles = new BaseRolesService(knex, tx);
-  const resolver = new WorkspaceAccessResolver(knex, config.tenant?.slug);
 
   const metrics = createMetrics();
   registerPoolGauges(metrics, knex);

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Logger } from './logger.js';
 import type { Redis } from './redis.js';
 
@@ -13,16 +14,31 @@ export interface DomainEvent {
   payload: Record<string, unknown>;
 }
 
+/**
+ * Sent to local subscribers, by the bus itself, when events of other replicas may have been
+ * missed (the connection carrying them dropped, or came back): whatever a subscriber derived
+ * from them (a cache) must be rebuilt.
+ */
+export const BUS_GAP = 'bus.gap';
+
 export type EventHandler = (event: DomainEvent) => void | Promise<void>;
 
 export interface EventBus {
+  /**
+   * Delivers to this process's subscribers before it returns (each handler is started, in
+   * subscription order), then to the other replicas'.
+   */
   publish(event: DomainEvent): Promise<void>;
   /** Returns the unsubscribe function. */
   subscribe(handler: EventHandler): () => void;
   close(): Promise<void>;
 }
 
-/** Delivers to local handlers; one failing handler neither stops the others nor the publisher. */
+/**
+ * Delivers to local handlers, each started synchronously so a publisher knows its own process
+ * has been told (caches forgotten) once publish returns. One failing handler neither stops the
+ * others nor the publisher.
+ */
 class LocalDispatcher {
   private readonly handlers = new Set<EventHandler>();
   constructor(private readonly log: Logger) {}
@@ -34,12 +50,17 @@ class LocalDispatcher {
 
   dispatch(event: DomainEvent): void {
     for (const handler of this.handlers) {
-      Promise.resolve()
-        .then(() => handler(event))
-        .catch((error: unknown) =>
-          this.log.error({ err: error, eventType: event.type }, 'event handler failed'),
-        );
+      try {
+        const result = handler(event);
+        if (result instanceof Promise) result.catch((error: unknown) => this.failed(error, event));
+      } catch (error) {
+        this.failed(error, event);
+      }
     }
+  }
+
+  private failed(error: unknown, event: DomainEvent): void {
+    this.log.error({ err: error, eventType: event.type }, 'event handler failed');
   }
 }
 
@@ -57,25 +78,54 @@ export class MemoryEventBus implements EventBus {
   async close(): Promise<void> {}
 }
 
-/** Fan-out across replicas: every replica, the publisher included, receives through Redis. */
+/** What travels on the channel: the event and the replica that published it. */
+interface Envelope {
+  origin: string;
+  event: DomainEvent;
+}
+
+/**
+ * Fan-out across replicas through Redis pub/sub. The publishing replica delivers to its own
+ * subscribers directly and ignores its own messages coming back. Pub/sub keeps nothing for a
+ * disconnected subscriber, so a drop and a reconnection each tell local subscribers `bus.gap`.
+ */
 export class RedisEventBus implements EventBus {
   private readonly local: LocalDispatcher;
   private readonly ready: Promise<unknown>;
+  private readonly origin = randomUUID();
+  private connected: boolean;
+  /** Whether the subscriber was ever connected: the first connection misses nothing. */
+  private everConnected: boolean;
 
   constructor(
     private readonly publisher: Redis,
     private readonly subscriber: Redis,
-    log: Logger,
+    private readonly log: Logger,
     private readonly channel = 'lt:events',
   ) {
     this.local = new LocalDispatcher(log);
+    this.connected = this.everConnected = subscriber.status === 'ready';
     this.subscriber.on('message', (channel: string, message: string) => {
-      if (channel !== this.channel) return;
-      try {
-        this.local.dispatch(JSON.parse(message) as DomainEvent);
-      } catch (error) {
-        log.error({ err: error }, 'dropping malformed bus message');
+      if (channel === this.channel) this.receive(message);
+    });
+    // After a reconnection ioredis subscribes again by itself; once our own SUBSCRIBE, queued
+    // behind it, is answered, messages flow again, and what was missed before is a gap.
+    this.subscriber.on('ready', () => {
+      if (this.connected) return;
+      this.connected = true;
+      if (!this.everConnected) {
+        this.everConnected = true;
+        return;
       }
+      this.subscriber.subscribe(this.channel).then(
+        () => this.gap('subscriber reconnected'),
+        (error: unknown) => log.error({ err: error, channel: this.channel }, 'bus resubscription failed'),
+      );
+    });
+    this.subscriber.on('close', () => {
+      if (!this.connected) return;
+      this.connected = false;
+      this.gap('subscriber disconnected');
     });
     // ioredis re-subscribes by itself after a reconnect; a failed first attempt is only logged.
     this.ready = this.subscriber.subscribe(this.channel).catch((error: unknown) => {
@@ -84,8 +134,10 @@ export class RedisEventBus implements EventBus {
   }
 
   async publish(event: DomainEvent): Promise<void> {
+    this.local.dispatch(event);
     await this.ready;
-    await this.publisher.publish(this.channel, JSON.stringify(event));
+    const envelope: Envelope = { origin: this.origin, event };
+    await this.publisher.publish(this.channel, JSON.stringify(envelope));
   }
 
   subscribe(handler: EventHandler): () => void {
@@ -94,5 +146,27 @@ export class RedisEventBus implements EventBus {
 
   async close(): Promise<void> {
     await this.subscriber.unsubscribe(this.channel).catch(() => undefined);
+  }
+
+  private receive(message: string): void {
+    let envelope: Envelope;
+    try {
+      envelope = JSON.parse(message) as Envelope;
+    } catch (error) {
+      this.log.error({ err: error }, 'dropping malformed bus message');
+      return;
+    }
+    if (envelope.origin !== this.origin) this.local.dispatch(envelope.event);
+  }
+
+  private gap(reason: string): void {
+    this.log.warn({ channel: this.channel, reason }, 'bus: events of other replicas may have been missed');
+    this.local.dispatch({
+      type: BUS_GAP,
+      workspaceId: null,
+      actorId: null,
+      at: new Date().toISOString(),
+      payload: { reason },
+    });
   }
 }

@@ -18,6 +18,9 @@ export interface AuditEntry {
   parentId?: string;
 }
 
+/** Published after a commit that changed a workspace's access rules, settings or schema. */
+export const WORKSPACE_CHANGED = 'workspace.changed';
+
 /** Entries per INSERT when a bulk change writes many: 11 values each, under PostgreSQL's 65 535. */
 const AUDIT_CHUNK = 5_000;
 /** From this many entries on, one array parameter per column (workspace schemas). */
@@ -41,6 +44,8 @@ const AUDIT_COLUMNS: BulkColumn[] = [
  */
 export class UnitOfWork {
   private readonly events: DomainEvent[] = [];
+  /** Workspaces whose audit entries record more than row data: their caches must forget. */
+  private readonly changedWorkspaces = new Set<string>();
 
   constructor(
     readonly trx: Knex.Transaction,
@@ -54,6 +59,8 @@ export class UnitOfWork {
 
   /** One entry per change, in as few statements as the parameter limit allows (bulk writes). */
   async auditMany(entries: readonly AuditEntry[], schema?: string): Promise<void> {
+    for (const entry of entries)
+      if (entry.workspaceId && entry.resourceType !== 'row') this.changedWorkspaces.add(entry.workspaceId);
     const request = currentRequestContext();
     const rows = entries.map((entry) => ({
       id: newId(),
@@ -89,8 +96,23 @@ export class UnitOfWork {
     this.events.push({ type, workspaceId, actorId: this.actorId, at: new Date().toISOString(), payload });
   }
 
+  /**
+   * The events to publish once committed: those emitted, then one `workspace.changed` per
+   * workspace whose audit entries record anything but row data. Every mutation is audited, so
+   * caches keyed by workspace learn of every change of access or shape without each service
+   * having to say so (ADR 0012).
+   */
   pendingEvents(): readonly DomainEvent[] {
-    return this.events;
+    if (this.changedWorkspaces.size === 0) return this.events;
+    const at = new Date().toISOString();
+    const changed = [...this.changedWorkspaces].map((workspaceId) => ({
+      type: WORKSPACE_CHANGED,
+      workspaceId,
+      actorId: this.actorId,
+      at,
+      payload: {},
+    }));
+    return [...this.events, ...changed];
   }
 }
 

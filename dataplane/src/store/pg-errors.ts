@@ -35,3 +35,10 @@ export const violatedConstraint = (error: unknown): string | undefined => {
   const e = error as PgError;
   return e.constraint ?? e.nativeError?.constraint;
 };
+
+/**
+ * A statement naming a column or table that no longer exists (42703, 42P01): what a replica
+ * compiling against metadata another replica has just changed would see.
+ */
+export const isUndefinedObject = (error: unknown): boolean =>
+  ['42703', '42P01'].includes(pgCode(error) ?? '');

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { TableCache } from '../../../dataplane/src/services/tables/table-cache.js';
 import { RowsService } from '../../../dataplane/src/services/rows/rows.service.js';
 import { transactionRunner } from '../../../dataplane/src/services/unit-of-work.js';
 import type { WorkspaceAccess } from '../../../dataplane/src/services/workspaces/workspace-access.js';
@@ -31,9 +32,8 @@ describe('mini-DB: counts never stall a big table', () => {
 
     // The same service with a cap the count cannot meet: the page still answers, the count is null.
     const knex = db.app.dataplane.knex;
-    const rows = new RowsService(knex, transactionRunner(knex, db.app.dataplane.bus, db.app.dataplane.log), {
-      exactCountTimeoutMs: 1,
-    });
+    const tx = transactionRunner(knex, db.app.dataplane.bus, db.app.dataplane.log);
+    const rows = new RowsService(knex, tx, new TableCache(knex), { exactCountTimeoutMs: 1 });
     const workspace = await Workspace.query(knex).findById(db.workspaceId);
     const access = { workspace, role: 'owner' } as WorkspaceAccess;
     const page = await rows.list(access, table.id, { limit: 1 }, 'exact', 'name');

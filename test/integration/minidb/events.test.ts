@@ -77,4 +77,22 @@ describe('mini-DB: committed changes are published on the event bus, refused one
       ['column.add', 2],
     ]);
   });
+
+  it('publishes workspace.changed once per transaction that changed more than row data', async () => {
+    const owner = db.as(db.owner);
+    const changed = () => events.filter((e) => e.type === 'workspace.changed').length;
+    const path = `/api/v1/tables/${table.id}/rows`;
+    const start = changed();
+    await owner.post(path, { fields: { N: 100 } });
+    await owner.post(`${path}/bulk`, { operation: 'create', rows: [{ fields: { N: 101 } }] });
+    expect(changed(), 'row writes').to.equal(start);
+    await owner.post(`/api/v1/tables/${table.id}/columns`, { name: 'More', type: 'text' });
+    await owner.put(`/api/v1/bases/${db.baseId}`, { name: 'Renamed base' });
+    const last = events.filter((e) => e.type === 'workspace.changed').slice(-2);
+    expect(changed()).to.equal(start + 2);
+    expect(last.map((e) => [e.workspaceId, e.actorId])).to.deep.equal([
+      [db.workspaceId, db.owner.id],
+      [db.workspaceId, db.owner.id],
+    ]);
+  });
 });

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'chai';
 import {
+  BUS_GAP,
   MemoryEventBus,
   RedisEventBus,
   type DomainEvent,
@@ -102,6 +103,14 @@ function describeEventBus(name: string, create: () => BusFixture): void {
       offs.forEach((off) => off());
     });
 
+    it("has told this process's subscribers by the time publish returns", async () => {
+      const seen: string[] = [];
+      const off = bus.subscribe((e) => void seen.push(e.type));
+      await bus.publish(event('told-at-once'));
+      expect(seen).to.deep.equal(['told-at-once']);
+      off();
+    });
+
     it('a publish with no subscribers is fine', async () => {
       await bus.publish(event('nobody-listens'));
     });
@@ -174,6 +183,46 @@ describe('RedisEventBus across replicas', () => {
     expect(onOne.types()).to.have.members(['from-one', 'from-two']);
     expect(onTwo.types()).to.have.members(['from-one', 'from-two']);
     offs.forEach((off) => off());
+  });
+
+  it('the publishing replica receives its own event once, not again through Redis', async () => {
+    const [onOne, onTwo] = [new Inbox(), new Inbox()];
+    const offs = [one.subscribe(onOne.handler), two.subscribe(onTwo.handler)];
+    await one.publish(event('mine'));
+    await two.publish(event('marker'));
+    await onOne.waitFor(2); // 'marker' comes through Redis, after any echo of 'mine' would have
+    expect(onOne.types()).to.deep.equal(['mine', 'marker']);
+    // Replica two hears its own 'marker' at once and 'mine' through Redis: either order.
+    expect((await onTwo.waitFor(2)).map((e) => e.type)).to.have.members(['mine', 'marker']);
+    offs.forEach((off) => off());
+  });
+
+  it('tells its subscribers of a gap when the subscriber connection drops and again once it is back', async () => {
+    const inbox = new Inbox();
+    const off = two.subscribe(inbox.handler);
+    const admin = createRedis(REDIS_URL, 'test-bus-admin');
+    try {
+      // Kill replica two's subscriber connection server-side, as a network drop would.
+      const clients = (await admin.client('LIST')) as string;
+      const ids = clients
+        .split('\n')
+        .filter((line) => / name=live-tables:test-bus-sub /.test(line) && / sub=1 /.test(line))
+        .map((line) => /\bid=(\d+)/.exec(line)?.[1]);
+      expect(ids.length).to.be.greaterThan(0);
+      for (const id of ids) await admin.client('KILL', 'ID', String(id));
+      const gaps = await inbox.waitFor(2);
+      expect(gaps.map((e) => e.type)).to.deep.equal([BUS_GAP, BUS_GAP]);
+      expect(gaps.map((e) => e.payload.reason)).to.deep.equal([
+        'subscriber disconnected',
+        'subscriber reconnected',
+      ]);
+      // Subscribed again: replica one's events reach replica two.
+      await one.publish(event('after-the-gap'));
+      expect((await inbox.waitFor(3))[2]?.type).to.equal('after-the-gap');
+    } finally {
+      off();
+      await admin.quit();
+    }
   });
 
   it('a bus on another channel hears nothing', async () => {

@@ -36,14 +36,16 @@ export interface RowQuery {
   selected: Column[];
 }
 
-/** The LQP a row list runs: the table's catalog, its formulas, the caller's filter, sort and page. */
+/**
+ * The LQP a row list runs: the table's catalog, its formulas, the caller's filter, sort and page.
+ * `source`: the table's catalog when already built (with its rollups' targets: see `linkTargets`).
+ */
 export function rowListQuery(
   schema: string,
   table: TableView,
   params: RowListParams,
-  targets?: ReadonlyMap<string, TableView>,
+  source: TableSource = tableSource(schema, table),
 ): RowQuery {
-  const source = tableSource(schema, table, targets);
   const lookup = columnLookup(table);
   const readable = new Set(source.readable.map((c) => c.id));
   const linked = new Set(table.columns.filter((c) => LINKED_TYPES.has(c.type)).map((c) => c.id));

@@ -3,7 +3,7 @@ import { setOwn } from '../../platform/own-property.js';
 import { runSqlQuery } from '../../query/sql/index.js';
 import { linkTargets } from '../tables/link-targets.js';
 import { Metadata, type TableView } from '../tables/metadata.js';
-import { SYSTEM_FIELDS, tableSource } from '../tables/table-catalog.js';
+import { SYSTEM_FIELDS, tableSource, type TableSource } from '../tables/table-catalog.js';
 import { hasLinkedColumns, mergeLinked, readLinkedValues } from './linked-values.js';
 import type { FieldKey, RowView } from './row-view.js';
 
@@ -14,9 +14,11 @@ export async function readRows(
   table: TableView,
   ids: readonly string[],
   fieldKey: FieldKey,
+  /** The table's catalog when already built (see TableCache). */
+  known?: TableSource,
 ): Promise<RowView[]> {
   if (ids.length === 0) return [];
-  const source = tableSource(schema, table, await linkTargets(new Metadata(db, schema), table));
+  const source = known ?? tableSource(schema, table, await linkTargets(new Metadata(db, schema), table));
   const query = {
     source: source.source,
     select: [

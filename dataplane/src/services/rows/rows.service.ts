@@ -1,16 +1,22 @@
 import type { Knex } from 'knex';
-import { ConflictError, NotFoundError, VersionConflictError } from '../../platform/errors.js';
+import {
+  ConflictError,
+  NotFoundError,
+  ValidationError,
+  VersionConflictError,
+} from '../../platform/errors.js';
 import { isUuid, newId } from '../../platform/ids.js';
 import type { QueryResult } from '../../query/lqp.js';
 import { runSqlQuery } from '../../query/sql/index.js';
-import { isForeignKeyViolation, isStatementTimeout } from '../../store/pg-errors.js';
+import { isForeignKeyViolation, isStatementTimeout, isUndefinedObject } from '../../store/pg-errors.js';
+import { queryDriver } from '../../store/prepared.js';
 import { replaceLinks } from '../../store/user-tables/links.js';
 import { insertByColumns } from '../../store/user-tables/bulk-insert.js';
 import { userTableName } from '../../store/user-tables/names.js';
 import { checkAttachmentCells } from '../attachments/attachment-cells.js';
 import type { Column } from '../tables/column.js';
-import { linkTargets } from '../tables/link-targets.js';
 import { Metadata, type TableView } from '../tables/metadata.js';
+import type { TableCache, TableReadModel } from '../tables/table-cache.js';
 import type { TransactionRunner, UnitOfWork } from '../unit-of-work.js';
 import type { WorkspaceAccess } from '../workspaces/workspace-access.js';
 import { hasLinkedColumns, mergeLinked, readLinkedValues } from './linked-values.js';
@@ -74,6 +80,7 @@ export class RowsService {
   constructor(
     private readonly knex: Knex,
     private readonly tx: TransactionRunner,
+    private readonly tables: TableCache,
     private readonly defaults: RowsDefaults,
   ) {
     this.locks = new RowLocks();
@@ -86,12 +93,57 @@ export class RowsService {
     count: CountMode,
     fieldKey: FieldKey,
   ): Promise<RowPage> {
+    return this.withReadModel(access, tableId, (model) =>
+      this.listWith(access, model, params, count, fieldKey),
+    );
+  }
+
+  async get(access: WorkspaceAccess, tableId: string, rowId: string, fieldKey: FieldKey): Promise<RowView> {
+    assertRowId(rowId);
+    const [row] = await this.withReadModel(access, tableId, (model) =>
+      readRows(this.knex, access.workspace.schemaName, model.table, [rowId], fieldKey, model.source),
+    );
+    if (!row) throw new NotFoundError('Row');
+    return row;
+  }
+
+  /**
+   * Runs a read against the table's cached read model. Another replica may have changed the
+   * table a moment ago, before this one heard of it: a read that then fails as stale metadata
+   * would (an unknown column, a field the query does not know) checks the table's schema
+   * version once, and on a newer one forgets the workspace's cache and runs again.
+   */
+  private async withReadModel<T>(
+    access: WorkspaceAccess,
+    tableId: string,
+    read: (model: TableReadModel) => Promise<T>,
+  ): Promise<T> {
+    const model = await this.tables.readModel(access, tableId);
+    try {
+      return await read(model);
+    } catch (error) {
+      if (!isUndefinedObject(error) && !(error instanceof ValidationError)) throw error;
+      const current = await new Metadata(this.knex, access.workspace.schemaName).findTable(tableId);
+      if (current?.schemaVersion === model.table.schemaVersion) throw error;
+      this.tables.forgetWorkspace(access.workspace.id);
+      return read(await this.tables.readModel(access, tableId));
+    }
+  }
+
+  private async listWith(
+    access: WorkspaceAccess,
+    model: TableReadModel,
+    params: RowListParams,
+    count: CountMode,
+    fieldKey: FieldKey,
+  ): Promise<RowPage> {
     const schema = access.workspace.schemaName;
-    const meta = new Metadata(this.knex, schema);
-    const table = await meta.table(tableId);
-    const targets = await linkTargets(meta, table);
-    const { query, source, selected } = rowListQuery(schema, table, params, targets);
-    const result = await runSqlQuery(this.knex, query, source.catalog, 'postgres');
+    const { table, source } = model;
+    const { query, selected } = rowListQuery(schema, table, params, source);
+    const statement = model.statements.prepare(query, source.catalog);
+    const result = statement.readPage(
+      await queryDriver(this.knex, { text: statement.sql, values: statement.bindings }),
+    );
     for (const sort of query.sorts ?? []) {
       const column = table.columns.find((c) => c.name === sort.field);
       if (column) this.defaults.onSort?.(schema, table.id, column, sort.direction ?? 'asc');
@@ -120,15 +172,6 @@ export class RowsService {
       page.countKind = 'exact';
     }
     return page;
-  }
-
-  async get(access: WorkspaceAccess, tableId: string, rowId: string, fieldKey: FieldKey): Promise<RowView> {
-    assertRowId(rowId);
-    const schema = access.workspace.schemaName;
-    const table = await new Metadata(this.knex, schema).table(tableId);
-    const [row] = await readRows(this.knex, schema, table, [rowId], fieldKey);
-    if (!row) throw new NotFoundError('Row');
-    return row;
   }
 
   async create(

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { BadRequestError, NotFoundError } from '../../platform/errors.js';
 import { isUuid } from '../../platform/ids.js';
+import { ScopedCache } from '../../platform/scoped-cache.js';
 import { Workspace } from '../../store/models/workspace.model.js';
 import { queryPrepared } from '../../store/prepared.js';
 import { WorkspaceMember } from '../../store/models/workspace-member.model.js';
@@ -25,17 +26,33 @@ const RESOURCE_ACCESS = `
   LEFT JOIN base_member_roles b ON b.base_id = d.base_id AND b.user_id = $2
   WHERE d.id = $1`;
 
+/** Every request resolves its access; these keep what a workspace's last change left true. */
+const ACCESS_CACHE = { max: 10_000, ttlMs: 30_000 };
+
 /**
  * Tenant context: finds the workspace a request names and the caller's role in it. A workspace
  * the caller is not a member of, one of another tenant, and one that does not exist all answer
  * the same 404, so ids reveal nothing across tenants.
+ *
+ * Answers are cached per caller and workspace until the workspace changes (membership, roles,
+ * bases, tables, settings: ADR 0012); refusals are never cached.
  */
 export class WorkspaceAccessResolver {
+  private readonly cache = new ScopedCache<WorkspaceAccess>(ACCESS_CACHE);
+
   constructor(
     private readonly knex: Knex,
     /** Tenant mode: the only slug this process serves. */
     private readonly tenantSlug: string | undefined,
   ) {}
+
+  forgetWorkspace(workspaceId: string): void {
+    this.cache.forgetScope(workspaceId);
+  }
+
+  clear(): void {
+    this.cache.clear();
+  }
 
   /** `workspaceId` undefined: the tenant's workspace in tenant mode, otherwise a 400. */
   async resolve(workspaceId: string | undefined, userId: string): Promise<WorkspaceAccess> {
@@ -43,6 +60,29 @@ export class WorkspaceAccessResolver {
       throw new BadRequestError('Name the workspace with the X-Workspace-Id header', 'workspace_required');
     }
     if (workspaceId !== undefined && !isUuid(workspaceId)) throw new NotFoundError('Workspace');
+    const key = `w:${workspaceId ?? 'tenant'}:${userId}`;
+    return this.load(key, () => this.readAccess(workspaceId, userId));
+  }
+
+  /**
+   * For routes that name a resource, not a workspace: the id's directory entry names it, and for a
+   * base or a table also the base, whose role for the caller (if any) narrows the workspace role.
+   */
+  async resolveByResource(resourceId: string, userId: string): Promise<WorkspaceAccess> {
+    if (!isUuid(resourceId)) throw new NotFoundError('Resource');
+    const key = `r:${resourceId}:${userId}`;
+    return this.load(key, () => this.readResourceAccess(resourceId, userId));
+  }
+
+  /** Reads access and keeps it under its workspace, unless a change committed while it read. */
+  private load(key: string, read: () => Promise<WorkspaceAccess>): Promise<WorkspaceAccess> {
+    return this.cache.getOrLoad(key, async () => {
+      const access = await read();
+      return { scope: access.workspace.id, value: access };
+    });
+  }
+
+  private async readAccess(workspaceId: string | undefined, userId: string): Promise<WorkspaceAccess> {
     const query = Workspace.query(this.knex)
       .select('workspaces.*', 'm.role')
       .join('workspace_members as m', 'm.workspace_id', 'workspaces.id')
@@ -55,12 +95,7 @@ export class WorkspaceAccessResolver {
     return { workspace: row, role };
   }
 
-  /**
-   * For routes that name a resource, not a workspace: the id's directory entry names it, and for a
-   * base or a table also the base, whose role for the caller (if any) narrows the workspace role.
-   */
-  async resolveByResource(resourceId: string, userId: string): Promise<WorkspaceAccess> {
-    if (!isUuid(resourceId)) throw new NotFoundError('Resource');
+  private async readResourceAccess(resourceId: string, userId: string): Promise<WorkspaceAccess> {
     // One round trip, planned once per connection: the directory entry, the workspace, the
     // membership and any base role.
     const [found] = await queryPrepared(this.knex, 'lt_resource_access', RESOURCE_ACCESS, [

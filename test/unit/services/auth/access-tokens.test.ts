@@ -75,6 +75,23 @@ describe('AccessTokens', () => {
     expect((await rejection(tokens.verify(token))).code).to.equal('token_expired');
   });
 
+  it('a token verified once is refused once it expires, and once it is denied', async () => {
+    const sessionId = randomUUID();
+    const short = jwt.sign({ sid: sessionId, exp: now() + 2 }, SECRET, {
+      subject: randomUUID(),
+      jwtid: randomUUID(),
+      issuer: 'live-tables',
+    });
+    expect((await tokens.verify(short)).sessionId).to.equal(sessionId); // verified and remembered
+    await new Promise((resolve) => setTimeout(resolve, 2_100));
+    expect((await rejection(tokens.verify(short))).code).to.equal('token_expired');
+
+    const issued = tokens.issue(randomUUID(), randomUUID());
+    await tokens.verify(issued.token);
+    await denyList.deny(issued.claims.jti, issued.claims.exp);
+    expect((await rejection(tokens.verify(issued.token))).code).to.equal('token_revoked');
+  });
+
   it('refuses tokens that are not ours with invalid_token', async () => {
     const claims = () => ({ sid: randomUUID(), sub: randomUUID(), jti: randomUUID(), exp: now() + 60 });
     const without = (key: string) => Object.fromEntries(Object.entries(claims()).filter(([k]) => k !== key));
