@@ -4,6 +4,8 @@ import type { Logger } from '../platform/logger.js';
 import { newId } from '../platform/ids.js';
 import { currentRequestContext } from '../platform/request-context.js';
 import { insertByColumns, type BulkColumn } from '../store/user-tables/bulk-insert.js';
+import { queryDriver } from '../store/prepared.js';
+import { runVerbatim, type SqlRunner } from '../store/user-tables/verbatim.js';
 
 export interface AuditEntry {
   workspaceId: string | null;
@@ -96,6 +98,21 @@ export class UnitOfWork {
     this.events.push({ type, workspaceId, actorId: this.actorId, at: new Date().toISOString(), payload });
   }
 
+  /** What an audit entry written by a statement itself records of who and where (row writes). */
+  auditContext(workspaceId: string): EntryContext {
+    return entryContext(workspaceId, this.actorId);
+  }
+
+  /** This transaction as the unit of a one-statement change: the statement is one of its steps. */
+  asStatementUnit(): StatementUnit {
+    return {
+      actorId: this.actorId,
+      run: (sql, values, name) => runVerbatim(this.trx, sql, values, name),
+      emit: (type, workspaceId, payload) => this.emit(type, workspaceId, payload),
+      auditContext: (workspaceId) => this.auditContext(workspaceId),
+    };
+  }
+
   /**
    * The events to publish once committed: those emitted, then one `workspace.changed` per
    * workspace whose audit entries record anything but row data. Every mutation is audited, so
@@ -116,8 +133,68 @@ export class UnitOfWork {
   }
 }
 
+/** Who made an entry and from where: for audit entries a statement writes itself. */
+export interface EntryContext {
+  /** The new entry's id. */
+  id: string;
+  workspaceId: string;
+  actorId: string | null;
+  requestId: string | null;
+  ip: string | null;
+}
+
+function entryContext(workspaceId: string, actorId: string | null): EntryContext {
+  const request = currentRequestContext();
+  return {
+    id: newId(),
+    workspaceId,
+    actorId,
+    requestId: request?.requestId ?? null,
+    ip: request?.ip ?? null,
+  };
+}
+
+/**
+ * A change one statement makes whole: atomic by itself, its audit entry written by the
+ * statement too (there is no `audit` here), its events published once the statement has
+ * returned. On its own it runs in autocommit; joined to a unit of work, as one of its steps.
+ */
+export interface StatementUnit {
+  readonly actorId: string | null;
+  /** Runs the statement (verbatim, `$n` placeholders). */
+  readonly run: SqlRunner;
+  emit(type: string, workspaceId: string | null, payload: Record<string, unknown>): void;
+  auditContext(workspaceId: string): EntryContext;
+}
+
+class AutocommitUnit implements StatementUnit {
+  private readonly events: DomainEvent[] = [];
+  readonly run: SqlRunner;
+
+  constructor(
+    knex: Knex,
+    readonly actorId: string | null,
+  ) {
+    this.run = (sql, values, name) => queryDriver(knex, { text: sql, values, ...(name ? { name } : {}) });
+  }
+
+  emit(type: string, workspaceId: string | null, payload: Record<string, unknown>): void {
+    this.events.push({ type, workspaceId, actorId: this.actorId, at: new Date().toISOString(), payload });
+  }
+
+  auditContext(workspaceId: string): EntryContext {
+    return entryContext(workspaceId, this.actorId);
+  }
+
+  pendingEvents(): readonly DomainEvent[] {
+    return this.events;
+  }
+}
+
 export interface TransactionRunner {
   run<T>(actorId: string | null, work: (uow: UnitOfWork) => Promise<T>): Promise<T>;
+  /** For a change one statement makes whole (row writes, ADR 0015): no BEGIN, no COMMIT. */
+  runStatement<T>(actorId: string | null, work: (unit: StatementUnit) => Promise<T>): Promise<T>;
 }
 
 /**
@@ -125,6 +202,15 @@ export interface TransactionRunner {
  * (and the change stays acknowledged) rather than turned into an error for a committed request.
  */
 export function transactionRunner(knex: Knex, bus: EventBus, log: Logger): TransactionRunner {
+  const publish = async (events: readonly DomainEvent[]) => {
+    for (const event of events) {
+      await bus
+        .publish(event)
+        .catch((error: unknown) =>
+          log.error({ err: error, eventType: event.type }, 'event not published after commit'),
+        );
+    }
+  };
   return {
     async run(actorId, work) {
       let uow: UnitOfWork | undefined;
@@ -132,13 +218,13 @@ export function transactionRunner(knex: Knex, bus: EventBus, log: Logger): Trans
         uow = new UnitOfWork(trx, actorId);
         return work(uow);
       });
-      for (const event of uow?.pendingEvents() ?? []) {
-        await bus
-          .publish(event)
-          .catch((error: unknown) =>
-            log.error({ err: error, eventType: event.type }, 'event not published after commit'),
-          );
-      }
+      await publish(uow?.pendingEvents() ?? []);
+      return result;
+    },
+    async runStatement(actorId, work) {
+      const unit = new AutocommitUnit(knex, actorId);
+      const result = await work(unit);
+      await publish(unit.pendingEvents());
       return result;
     },
   };

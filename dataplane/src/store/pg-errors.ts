@@ -40,5 +40,4 @@ export const violatedConstraint = (error: unknown): string | undefined => {
  * A statement naming a column or table that no longer exists (42703, 42P01): what a replica
  * compiling against metadata another replica has just changed would see.
  */
-export const isUndefinedObject = (error: unknown): boolean =>
-  ['42703', '42P01'].includes(pgCode(error) ?? '');
+export const isStaleStatement = (error: unknown): boolean => ['42703', '42P01'].includes(pgCode(error) ?? '');

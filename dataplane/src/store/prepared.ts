@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
 
 interface PgConnection {
@@ -6,11 +7,20 @@ interface PgConnection {
     text: string;
     values: readonly unknown[];
   }): Promise<{ rows: Record<string, unknown>[] }>;
+  /** node-postgres keeps the names it has prepared on this connection here. */
+  connection?: { parsedStatements?: Record<string, string> };
 }
 
 interface PooledClient {
   acquireConnection(): Promise<unknown>;
   releaseConnection(connection: unknown): Promise<void>;
+}
+
+export interface DriverStatement {
+  /** Set: a prepared statement of that name, parsed and planned once per connection. */
+  name?: string;
+  text: string;
+  values: readonly unknown[];
 }
 
 /**
@@ -34,13 +44,47 @@ export function queryPrepared(
  */
 export async function queryDriver(
   knex: Knex,
-  statement: { name?: string; text: string; values: readonly unknown[] },
+  statement: DriverStatement,
 ): Promise<Record<string, unknown>[]> {
   const client = knex.client as unknown as PooledClient;
   const connection = (await client.acquireConnection()) as PgConnection;
   try {
-    return (await connection.query(statement)).rows;
+    return await runOn(connection, statement);
   } finally {
     await client.releaseConnection(connection);
   }
+}
+
+/** The same on a connection already held (a transaction's). */
+export async function runOn(
+  connection: unknown,
+  statement: DriverStatement,
+): Promise<Record<string, unknown>[]> {
+  const pg = connection as PgConnection;
+  if (statement.name) await makeRoom(pg);
+  return (await pg.query(statement)).rows;
+}
+
+/**
+ * A name for a generated statement: the same text (and `salt`: what its result shape depends
+ * on beyond the text, such as a table's schema version) always gets the same name, so each
+ * connection prepares it once. A prepared plan survives DDL by replanning, but not a change of
+ * its result's row type, hence the salt.
+ */
+export function statementName(text: string, salt = ''): string {
+  return `lt_${createHash('sha1').update(text).update('\0').update(salt).digest('base64url')}`;
+}
+
+/** Prepared statements a connection keeps at most; past that it forgets them all and starts over. */
+const MAX_PREPARED = 256;
+
+/** Bounds the server memory of generated statements: they are as many as tables × shapes. */
+async function makeRoom(connection: PgConnection): Promise<void> {
+  const parsed = connection.connection?.parsedStatements;
+  if (!parsed) return;
+  let count = 0;
+  for (const _ in parsed) if (++count >= MAX_PREPARED) break;
+  if (count < MAX_PREPARED) return;
+  await connection.query({ text: 'DEALLOCATE ALL', values: [] });
+  for (const name of Object.keys(parsed)) delete parsed[name];
 }

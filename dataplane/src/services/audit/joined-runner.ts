@@ -11,5 +11,9 @@ export function joinedRunner(uow: UnitOfWork): TransactionRunner {
       if (actorId !== uow.actorId) throw new Error('a joined step must act as the unit of work does');
       return work(uow);
     },
+    runStatement(actorId, work) {
+      if (actorId !== uow.actorId) throw new Error('a joined step must act as the unit of work does');
+      return work(uow.asStatementUnit());
+    },
   };
 }

@@ -67,13 +67,5 @@ export function rowAuditEntry(
   return { workspaceId, action, resourceType: 'row', resourceId: rowId, parentId: tableId, ...states };
 }
 
-/** An audited state with link columns' ids added to its fields. */
-export function withLinks<S extends { fields: Record<string, unknown> }>(
-  state: S,
-  links: Record<string, string[]>,
-): S {
-  return Object.keys(links).length ? { ...state, fields: { ...state.fields, ...links } } : state;
-}
-
 export const pick = (from: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> =>
   Object.fromEntries(keys.filter((k) => k in from).map((k) => [k, from[k]]));

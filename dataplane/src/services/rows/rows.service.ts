@@ -7,21 +7,22 @@ import {
 } from '../../platform/errors.js';
 import { isUuid, newId } from '../../platform/ids.js';
 import type { QueryResult } from '../../query/lqp.js';
-import { runSqlQuery } from '../../query/sql/index.js';
-import { isForeignKeyViolation, isStatementTimeout, isUndefinedObject } from '../../store/pg-errors.js';
-import { queryDriver } from '../../store/prepared.js';
+import { runSqlQuery, type PreparedStatement } from '../../query/sql/index.js';
+import { isForeignKeyViolation, isStatementTimeout, isStaleStatement } from '../../store/pg-errors.js';
+import { queryDriver, statementName } from '../../store/prepared.js';
 import { replaceLinks } from '../../store/user-tables/links.js';
-import { insertByColumns } from '../../store/user-tables/bulk-insert.js';
-import { userTableName } from '../../store/user-tables/names.js';
+import { deleteRowsAudited, insertRowsAudited, type RowEntries } from './row-writes-audited.js';
+import { userColumnName, userTableName } from '../../store/user-tables/names.js';
 import { checkAttachmentCells } from '../attachments/attachment-cells.js';
 import type { Column } from '../tables/column.js';
 import { Metadata, type TableView } from '../tables/metadata.js';
 import type { TableCache, TableReadModel } from '../tables/table-cache.js';
-import type { TransactionRunner, UnitOfWork } from '../unit-of-work.js';
+import type { StatementUnit, TransactionRunner, UnitOfWork } from '../unit-of-work.js';
 import type { WorkspaceAccess } from '../workspaces/workspace-access.js';
 import { hasLinkedColumns, mergeLinked, readLinkedValues } from './linked-values.js';
 import { explainRowCount } from './row-count.js';
-import { updateRowReturningBefore, type RowUpdateOutcome } from './row-update.js';
+import { updateRowAudited, type RowUpdateOutcome } from './row-update.js';
+import { runVerbatim, type SqlRunner } from '../../store/user-tables/verbatim.js';
 import { userReferenceProblems } from './user-references.js';
 import { RowLocks } from './row-locks.js';
 import { bulkColumns } from './insert-columns.js';
@@ -29,15 +30,7 @@ import { bulkError, fieldsError } from './row-problems.js';
 import { fromQueryRow, readRows } from './row-read.js';
 import { filteredFields, rowListQuery, type RowListParams } from './row-query.js';
 import { encodeFields, encodeRows, type FieldsInput, type WriteMode } from './row-values.js';
-import {
-  auditState,
-  pick,
-  rowAuditEntry,
-  toRowView,
-  withLinks,
-  type FieldKey,
-  type RowView,
-} from './row-view.js';
+import { pick, toRowView, type FieldKey, type RowView } from './row-view.js';
 import { rowWriteError } from './row-write-errors.js';
 
 export type CountMode = 'none' | 'estimate' | 'exact';
@@ -122,7 +115,7 @@ export class RowsService {
     try {
       return await read(model);
     } catch (error) {
-      if (!isUndefinedObject(error) && !(error instanceof ValidationError)) throw error;
+      if (!isStaleStatement(error) && !(error instanceof ValidationError)) throw error;
       const current = await new Metadata(this.knex, access.workspace.schemaName).findTable(tableId);
       if (current?.schemaVersion === model.table.schemaVersion) throw error;
       this.tables.forgetWorkspace(access.workspace.id);
@@ -142,7 +135,11 @@ export class RowsService {
     const { query, selected } = rowListQuery(schema, table, params, source);
     const statement = model.statements.prepare(query, source.catalog);
     const result = statement.readPage(
-      await queryDriver(this.knex, { text: statement.sql, values: statement.bindings }),
+      await queryDriver(this.knex, {
+        name: nameOf(statement, table),
+        text: statement.sql,
+        values: statement.bindings,
+      }),
     );
     for (const sort of query.sorts ?? []) {
       const column = table.columns.find((c) => c.name === sort.field);
@@ -188,7 +185,13 @@ export class RowsService {
     });
   }
 
-  /** PATCH (`patch`) or PUT (`replace`); `version`, when given, must be the current one (else 409). */
+  /**
+   * PATCH (`patch`) or PUT (`replace`); `version`, when given, must be the current one (else 409).
+   * A change the row's own statement makes whole (no links to rewrite, no computed field to read
+   * back) runs as that one statement, audit entry included, encoded against the cached table and
+   * checked against its schema version (ADR 0015); anything else, or a table whose schema moved
+   * meanwhile, runs in a transaction that reads the table first.
+   */
   async update(
     access: WorkspaceAccess,
     actorId: string,
@@ -199,14 +202,43 @@ export class RowsService {
     fieldKey: FieldKey,
   ): Promise<RowView> {
     assertRowId(rowId);
+    const { table } = await this.tables.readModel(access, tableId);
+    const encoded = encodeFields(table, input.fields, mode);
+    if (encoded.ok && oneStatementWrite(table, encoded.fields)) {
+      const done = await this.tx.runStatement(actorId, (unit) =>
+        this.updateOne(unit, access, table, rowId, encoded.fields.values, input.version, fieldKey),
+      );
+      if (done) return done;
+    }
     return this.tx.run(actorId, async (uow) => {
-      const table = await this.tableFor(uow, access, tableId);
-      const encoded = encodeFields(table, input.fields, mode);
-      if (!encoded.ok) throw fieldsError(encoded.problems);
-      const { values, links } = encoded.fields; // updateRow refuses rows someone else has locked
-      const row = await this.updateRow(uow, access, table, rowId, values, input.version, links);
-      return this.answer(uow.trx, access, table, row, fieldKey);
+      const current = await this.tableFor(uow, access, tableId);
+      const again = encodeFields(current, input.fields, mode);
+      if (!again.ok) throw fieldsError(again.problems);
+      const { values, links } = again.fields; // updateRow refuses rows someone else has locked
+      const row = await this.updateRow(uow, access, current, rowId, values, input.version, links);
+      return this.answer(uow.trx, access, current, row, fieldKey);
     });
+  }
+
+  /** The one-statement update; undefined when the table's schema changed since it was read. */
+  private async updateOne(
+    unit: StatementUnit,
+    access: WorkspaceAccess,
+    table: TableView,
+    rowId: string,
+    values: Raw,
+    version: number | undefined,
+    fieldKey: FieldKey,
+  ): Promise<RowView | undefined> {
+    await this.checkReferences(this.knex, access, table, [values]);
+    const outcome = await this.runUpdate(unit.run, access, table, rowId, values, {
+      version,
+      audit: unit.auditContext(access.workspace.id),
+    });
+    if (!outcome.ok && outcome.reason === 'schema_changed') return undefined;
+    const after = this.updated(outcome, table, rowId, version);
+    unit.emit('rows.changed', access.workspace.id, rowsChanged(table, 'update', [after]));
+    return fieldKey === 'name' ? after : byColumnId(table, after);
   }
 
   async delete(
@@ -279,30 +311,23 @@ export class RowsService {
       created_by: uow.actorId,
       updated_by: uow.actorId,
     }));
+    const links = encoded.map((e) => (e.ok ? e.fields.links : {}));
     let inserted: Raw[];
     try {
-      inserted = await insertByColumns(
-        uow.trx,
-        { schema: access.workspace.schemaName, name: userTableName(table.id) },
+      inserted = await insertRowsAudited(
+        (sql, bound, name) => runVerbatim(uow.trx, sql, bound, name),
+        access.workspace.schemaName,
+        table,
         bulkColumns(table, values),
         values,
-        '*',
+        { ...rowEntries(uow, access, values.length), links },
       );
     } catch (error) {
       throw rowWriteError(error, table);
     }
     const views = inserted.map((raw) => toRowView(table, raw));
-    const links = encoded.map((e) => (e.ok ? e.fields.links : {}));
     for (const [index, row] of views.entries())
       await this.writeLinks(uow, access, table, row.id, links[index] ?? {}, index);
-    await uow.auditMany(
-      views.map((row, index) =>
-        rowAuditEntry(access.workspace.id, table.id, 'row.create', row.id, {
-          after: withLinks(auditState(table, row), links[index] ?? {}),
-        }),
-      ),
-      access.workspace.schemaName,
-    );
     this.emit(uow, access, table, 'insert', views);
     return views;
   }
@@ -317,49 +342,72 @@ export class RowsService {
     version?: number,
     links: Record<string, string[]> = {},
   ): Promise<RowView> {
-    const unknownUsers = await userReferenceProblems(uow.trx, access.workspace.id, table, [values]);
-    if (unknownUsers.length > 0) throw bulkError(unknownUsers, true);
-    const badFiles = await checkAttachmentCells(uow.trx, access.workspace.schemaName, table, [values]);
-    if (badFiles.length > 0) throw bulkError(badFiles, true);
-    let outcome: RowUpdateOutcome;
-    try {
-      outcome = await updateRowReturningBefore(uow.trx, access.workspace.schemaName, table, rowId, values, {
-        version,
-        actorId: uow.actorId,
-      });
-    } catch (error) {
-      throw rowWriteError(error, table);
-    }
-    if (!outcome.ok) {
-      if (outcome.reason === 'not_found') throw new NotFoundError('Row');
-      if (outcome.reason === 'locked')
-        throw new ConflictError(`Row ${rowId} is locked by another user`, 'row_locked');
-      const current = toRowView(table, outcome.current);
-      throw new VersionConflictError(
-        `The row changed since version ${String(version)}; it is at version ${current.version}`,
-        current,
-      );
-    }
-    const before = toRowView(table, outcome.before);
-    const updated = outcome.after;
-    const after = toRowView(table, updated as Raw);
-    const linkedBefore = Object.keys(links).length
+    await this.checkReferences(uow.trx, access, table, [values]);
+    const linked = Object.keys(links);
+    const linkedBefore = linked.length
       ? ((await readLinkedValues(uow.trx, access.workspace.schemaName, table, [rowId], 'id')).get(rowId) ??
         {})
       : {};
-    await this.writeLinks(uow, access, table, rowId, links, 0);
-    await uow.audit(
-      rowAuditEntry(access.workspace.id, table.id, 'row.update', rowId, {
-        before: withLinks(
-          auditState(table, before),
-          pick(linkedBefore, Object.keys(links)) as Record<string, string[]>,
-        ),
-        after: withLinks(auditState(table, after), links),
-      }),
-      access.workspace.schemaName,
+    const outcome = await this.runUpdate(
+      (text, bound, name) => runVerbatim(uow.trx, text, bound, name),
+      access,
+      table,
+      rowId,
+      values,
+      {
+        version,
+        audit: uow.auditContext(access.workspace.id),
+        links: { before: pick(linkedBefore, linked) as Record<string, string[]>, after: links },
+      },
     );
+    const after = this.updated(outcome, table, rowId, version);
+    await this.writeLinks(uow, access, table, rowId, links, 0);
     this.emit(uow, access, table, 'update', [after]);
     return after;
+  }
+
+  /** Users and attachment files the values name must exist where the row lives (422). */
+  private async checkReferences(
+    db: Knex,
+    access: WorkspaceAccess,
+    table: TableView,
+    rows: readonly Raw[],
+  ): Promise<void> {
+    const unknownUsers = await userReferenceProblems(db, access.workspace.id, table, rows);
+    if (unknownUsers.length > 0) throw bulkError(unknownUsers, rows.length === 1);
+    const badFiles = await checkAttachmentCells(db, access.workspace.schemaName, table, rows);
+    if (badFiles.length > 0) throw bulkError(badFiles, rows.length === 1);
+  }
+
+  private async runUpdate(
+    run: SqlRunner,
+    access: WorkspaceAccess,
+    table: TableView,
+    rowId: string,
+    values: Raw,
+    options: Parameters<typeof updateRowAudited>[5],
+  ): Promise<RowUpdateOutcome> {
+    try {
+      return await updateRowAudited(run, access.workspace.schemaName, table, rowId, values, options);
+    } catch (error) {
+      throw rowWriteError(error, table);
+    }
+  }
+
+  /** The updated row, or the refusal as the API answers it (404, 409 locked, 409 stale). */
+  private updated(outcome: RowUpdateOutcome, table: TableView, rowId: string, version?: number): RowView {
+    if (outcome.ok) return toRowView(table, outcome.after);
+    if (outcome.reason === 'not_found') throw new NotFoundError('Row');
+    if (outcome.reason === 'locked')
+      throw new ConflictError(`Row ${rowId} is locked by another user`, 'row_locked');
+    // Inside a transaction the table was read FOR SHARE: its schema cannot have moved.
+    if (outcome.reason === 'schema_changed')
+      throw new Error(`table ${table.id} changed under a locked write`);
+    const current = toRowView(table, outcome.current);
+    throw new VersionConflictError(
+      `The row changed since version ${String(version)}; it is at version ${current.version}`,
+      current,
+    );
   }
 
   /** Deletes rows by id (each version checked when given); every row must exist. */
@@ -398,16 +446,14 @@ export class RowsService {
         );
       throw bulkError(problems, false);
     }
-    await rows.clone().whereIn('id', ids).delete();
-    const views = targets.map((t) => toRowView(table, current.get(t.id) as Raw));
-    await uow.auditMany(
-      views.map((row) =>
-        rowAuditEntry(access.workspace.id, table.id, 'row.delete', row.id, {
-          before: auditState(table, row),
-        }),
-      ),
+    const deleted = await deleteRowsAudited(
+      (sql, bound, name) => runVerbatim(uow.trx, sql, bound, name),
       access.workspace.schemaName,
+      table,
+      ids,
+      rowEntries(uow, access, ids.length),
     );
+    const views = deleted.map((raw) => toRowView(table, raw));
     this.emit(uow, access, table, 'delete', views);
     return views;
   }
@@ -458,9 +504,7 @@ export class RowsService {
     rows: RowView[],
     fieldKey: FieldKey,
   ): Promise<RowView[]> {
-    const hasComputed =
-      table.columns.some((c) => c.type === 'formula' || c.type === 'rollup') || hasLinkedColumns(table);
-    if (!hasComputed && fieldKey === 'name') return rows;
+    if (!hasComputedFields(table) && fieldKey === 'name') return rows;
     const read: RowView[] = [];
     for (let i = 0; i < rows.length; i += READ_BACK_PAGE) {
       const ids = rows.slice(i, i + READ_BACK_PAGE).map((r) => r.id);
@@ -476,11 +520,7 @@ export class RowsService {
     op: string,
     rows: RowView[],
   ): void {
-    uow.emit('rows.changed', access.workspace.id, {
-      tableId: table.id,
-      op,
-      rows: rows.map((r) => ({ id: r.id, version: r.version, fields: op === 'delete' ? {} : r.fields })),
-    });
+    uow.emit('rows.changed', access.workspace.id, rowsChanged(table, op, rows));
   }
 
   /** count(*) of the filtered rows within the time cap; null when the cap is reached. */
@@ -511,3 +551,56 @@ export class RowsService {
 }
 
 type RowQueryLike = ReturnType<typeof rowListQuery>['query'];
+
+/** The payload of `rows.changed` (realtime's `data:update`). */
+function rowsChanged(table: TableView, op: string, rows: readonly RowView[]): Record<string, unknown> {
+  return {
+    tableId: table.id,
+    op,
+    rows: rows.map((r) => ({ id: r.id, version: r.version, fields: op === 'delete' ? {} : r.fields })),
+  };
+}
+
+const statementNames = new WeakMap<PreparedStatement, string>();
+
+/** A row list's prepared statement name, hashed once per cached statement. */
+function nameOf(statement: PreparedStatement, table: TableView): string {
+  let name = statementNames.get(statement);
+  if (name === undefined) {
+    name = statementName(statement.sql, String(table.schemaVersion));
+    statementNames.set(statement, name);
+  }
+  return name;
+}
+
+/** Who writes `count` row entries, each with an id of its own. */
+function rowEntries(uow: UnitOfWork, access: WorkspaceAccess, count: number): RowEntries {
+  const { workspaceId, actorId, requestId, ip } = uow.auditContext(access.workspace.id);
+  return { workspaceId, actorId, requestId, ip, entryIds: Array.from({ length: count }, () => newId()) };
+}
+
+/** A row view keyed by column id instead of name (`?fieldKey=id`). */
+function byColumnId(table: TableView, row: RowView): RowView {
+  const fields: Record<string, unknown> = {};
+  for (const column of table.columns)
+    if (Object.hasOwn(row.fields, column.name)) fields[column.id] = row.fields[column.name];
+  return { ...row, fields };
+}
+
+/**
+ * Whether an update is one statement's work: no links to rewrite (junction rows), no attachment
+ * cells (their files are held FOR SHARE until commit, against the sweeper), and no computed
+ * field the answer must read back in the same snapshot.
+ */
+function oneStatementWrite(
+  table: TableView,
+  fields: { values: Raw; links: Record<string, string[]> },
+): boolean {
+  if (Object.keys(fields.links).length > 0 || hasComputedFields(table)) return false;
+  return !table.columns.some((c) => c.type === 'attachment' && userColumnName(c.id) in fields.values);
+}
+
+/** Fields a write's answer reads back through the query layer (formulas, rollups, links). */
+function hasComputedFields(table: TableView): boolean {
+  return table.columns.some((c) => c.type === 'formula' || c.type === 'rollup') || hasLinkedColumns(table);
+}

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { quoteIdent, runVerbatim } from './verbatim.js';
+import { Placeholders, quoteIdent, runVerbatim } from './verbatim.js';
 
 type Raw = Record<string, unknown>;
 
@@ -10,11 +10,25 @@ export interface BulkColumn {
 }
 
 /**
- * Inserts many rows with one array parameter per column (`INSERT … SELECT * FROM unnest($1::t[],
- * …)`): a statement of a few hundred bytes and N parameters whatever the row count, where a
- * multi-row VALUES list needs rows × columns parameters the server parses one by one. Values
- * are driver-ready; a value missing from a row is NULL. Returns the inserted rows (`RETURNING`).
+ * `INSERT INTO table (columns) SELECT * FROM unnest($1::t[], …)`: one array parameter per column,
+ * a statement of a few hundred bytes and N parameters whatever the row count, where a multi-row
+ * VALUES list needs rows × columns parameters the server parses one by one. Values are
+ * driver-ready; a value missing from a row is NULL.
  */
+export function insertByColumnsSql(
+  table: { schema: string; name: string },
+  columns: readonly BulkColumn[],
+  rows: readonly Raw[],
+  params: Placeholders,
+): string {
+  const names = columns.map((c) => quoteIdent(c.name)).join(', ');
+  const unnest = columns
+    .map((c) => `${params.add(rows.map((row) => row[c.name] ?? null))}::${c.sqlType}[]`)
+    .join(', ');
+  return `INSERT INTO ${quoteIdent(table.schema)}.${quoteIdent(table.name)} (${names}) SELECT * FROM unnest(${unnest})`;
+}
+
+/** `insertByColumnsSql` run on the transaction; returns the inserted rows (`RETURNING`). */
 export async function insertByColumns(
   trx: Knex.Transaction,
   table: { schema: string; name: string },
@@ -22,12 +36,7 @@ export async function insertByColumns(
   rows: readonly Raw[],
   returning: string,
 ): Promise<Raw[]> {
-  const arrays = columns.map((c) => rows.map((row) => row[c.name] ?? null));
-  const names = columns.map((c) => quoteIdent(c.name)).join(', ');
-  const unnest = columns.map((c, i) => `$${i + 1}::${c.sqlType}[]`).join(', ');
-  return runVerbatim(
-    trx,
-    `INSERT INTO ${quoteIdent(table.schema)}.${quoteIdent(table.name)} (${names}) SELECT * FROM unnest(${unnest}) RETURNING ${returning}`,
-    arrays,
-  );
+  const params = new Placeholders();
+  const insert = insertByColumnsSql(table, columns, rows, params);
+  return runVerbatim(trx, `${insert} RETURNING ${returning}`, params.values);
 }

@@ -1,0 +1,91 @@
+import { statementName } from '../../store/prepared.js';
+import type { BulkColumn } from '../../store/user-tables/bulk-insert.js';
+import { insertByColumnsSql } from '../../store/user-tables/bulk-insert.js';
+import { userTableName } from '../../store/user-tables/names.js';
+import { Placeholders, quoteIdent, type SqlRunner } from '../../store/user-tables/verbatim.js';
+import type { TableView } from '../tables/metadata.js';
+import type { EntryContext } from '../unit-of-work.js';
+import { rowStateSql } from './row-state-sql.js';
+
+type Raw = Record<string, unknown>;
+
+/** Who writes the entries, one id each (`entryIds[i]` for row i), and any link ids per row. */
+export interface RowEntries extends Omit<EntryContext, 'id'> {
+  entryIds: readonly string[];
+  links?: readonly Record<string, string[]>[];
+}
+
+/**
+ * Inserts rows and their `row.create` audit entries in one statement (ADR 0015): each entry's
+ * state is read by the database from the row it has just written. `values[i].id` is row i's id;
+ * `links[i]` (ids by link column) joins row i's state. Returns the rows in the order given.
+ */
+export async function insertRowsAudited(
+  run: SqlRunner,
+  schema: string,
+  table: TableView,
+  columns: readonly BulkColumn[],
+  values: readonly Raw[],
+  entries: RowEntries,
+): Promise<Raw[]> {
+  const p = new Placeholders();
+  const insert = insertByColumnsSql({ schema, name: userTableName(table.id) }, columns, values, p);
+  const ids = values.map((v) => String(v.id));
+  const audited = entriesSql(schema, table, 'row.create', ids, entries, p);
+  const rows = await run(
+    `WITH w AS (${insert} RETURNING *), entries AS (${audited}) SELECT * FROM w`,
+    p.values,
+  );
+  return inOrder(rows, ids);
+}
+
+/** Deletes rows by id and writes their `row.delete` entries (the state each had) in one statement. */
+export async function deleteRowsAudited(
+  run: SqlRunner,
+  schema: string,
+  table: TableView,
+  ids: readonly string[],
+  entries: RowEntries,
+): Promise<Raw[]> {
+  const p = new Placeholders();
+  const physical = `${quoteIdent(schema)}.${quoteIdent(userTableName(table.id))}`;
+  const remove = `DELETE FROM ${physical} WHERE id = ANY(${p.add(ids)}::uuid[]) RETURNING *`;
+  const audited = entriesSql(schema, table, 'row.delete', ids, entries, p);
+  const text = `WITH w AS (${remove}), entries AS (${audited}) SELECT * FROM w`;
+  const rows = await run(text, p.values, statementName(text, String(table.schemaVersion)));
+  return inOrder(rows, ids);
+}
+
+/** The entries of the rows `w` wrote: `after` a create, `before` a delete. */
+function entriesSql(
+  schema: string,
+  table: TableView,
+  action: 'row.create' | 'row.delete',
+  ids: readonly string[],
+  entries: RowEntries,
+  p: Placeholders,
+): string {
+  const rowIds = p.add(ids);
+  const entryIds = p.add(entries.entryIds);
+  const links = entries.links?.some((l) => Object.keys(l).length > 0)
+    ? p.add(entries.links.map((l) => JSON.stringify(l)))
+    : undefined;
+  const state = rowStateSql(table, (c) => `w.${quoteIdent(c)}`, p, links && 'e.links');
+  const column = action === 'row.create' ? 'after' : 'before';
+  return (
+    `INSERT INTO ${quoteIdent(schema)}.audit_logs (id, workspace_id, actor_id, action, resource_type, ` +
+    `resource_id, parent_id, ${column}, request_id, ip) SELECT e.id, ${p.add(entries.workspaceId)}, ` +
+    `${p.add(entries.actorId)}, '${action}', 'row', w.id::text, ${p.add(table.id)}, ${state}, ` +
+    `${p.add(entries.requestId)}, ${p.add(entries.ip)} FROM w JOIN unnest(${rowIds}::uuid[], ` +
+    `${entryIds}::uuid[]${links ? `, ${links}::jsonb[]` : ''}) AS e(row_id, id${links ? ', links' : ''}) ` +
+    'ON e.row_id = w.id'
+  );
+}
+
+function inOrder(rows: readonly Raw[], ids: readonly string[]): Raw[] {
+  const byId = new Map(rows.map((row) => [String(row.id), row]));
+  return ids.flatMap((id) => {
+    const row = byId.get(id);
+    return row ? [row] : [];
+  });
+}
