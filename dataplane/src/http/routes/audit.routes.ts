@@ -44,7 +44,7 @@ export function auditRoutes(audit: AuditLogService, revert: RevertService): AnyR
       method: 'post',
       path: '/api/v1/audit-logs/revert',
       summary:
-        "Undo row changes in one transaction, newest first: listed entries, or one user's changes in a time range (X-Workspace-Id); dryRun (the default) writes nothing",
+        "Undo row and schema changes in one transaction, newest first: listed entries, or one user's changes in a time range (X-Workspace-Id); schema changes need schema:manage on their table; dryRun (the default) writes nothing",
       tag: 'audit',
       scope: 'workspace',
       permission: 'audit:revert',

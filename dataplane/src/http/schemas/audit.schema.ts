@@ -1,7 +1,7 @@
-import { Type } from '@sinclair/typebox';
+import { Type, type TSchema } from '@sinclair/typebox';
 import { PageOf, Timestamp, Uuid } from './common.schema.js';
 import { RowView } from './row.schema.js';
-import { TableView } from './table.schema.js';
+import { ColumnView, TableView } from './table.schema.js';
 
 const Instant = Type.String({ format: 'date-time', description: 'ISO 8601 instant' });
 
@@ -73,8 +73,14 @@ const SkippedColumns = Type.Array(
   Type.Object({
     columnId: Uuid,
     reason: Type.Union([Type.Literal('column_deleted'), Type.Literal('read_only')]),
+    deletedBy: Type.Optional(
+      Type.String({ description: 'batch revert: the entry whose undo deletes the column first' }),
+    ),
   }),
-  { description: 'recorded values left alone: their column is gone, or read-only (autoNumber)' },
+  {
+    description:
+      'recorded values left alone: their column is gone (in a batch: or goes before this change), or read-only (autoNumber)',
+  },
 );
 const Fields = Type.Record(Type.String(), Type.Unknown(), { description: 'values by column id' });
 
@@ -96,42 +102,88 @@ export const BatchRevertBody = Type.Object(
       Type.Array(Uuid, {
         minItems: 1,
         maxItems: 1000,
-        description: 'these row entries; or actorId, from and to',
+        description: 'these entries (row changes and revertable schema changes); or actorId, from and to',
       }),
     ),
     actorId: Type.Optional(Uuid),
     from: Type.Optional(Instant),
     to: Type.Optional(Instant),
+    clearInvalid: Type.Optional(
+      Type.Boolean({
+        description: 'a type change undone clears the cells that do not convert back instead of a 422',
+      }),
+    ),
     dryRun: Type.Optional(
       Type.Boolean({ default: true, description: 'list the changes and write nothing (the default)' }),
     ),
   },
   { additionalProperties: false },
 );
+
+const undone = {
+  auditLogId: Uuid,
+  entryAction: Type.String({ description: 'the action of the entry undone' }),
+  resourceId: Uuid,
+  tableId: Uuid,
+};
+const RowChange = Type.Object({
+  ...undone,
+  resourceType: Type.Literal('row'),
+  action: RevertAction,
+  from: Type.Union([Type.Object({ version: Type.Optional(Type.Integer()), fields: Fields }), Type.Null()], {
+    description: 'the row before this change; null: it does not exist',
+  }),
+  to: Type.Union([Type.Object({ fields: Fields }), Type.Null()], {
+    description: 'the values this change writes; null: the row is deleted',
+  }),
+  skippedColumns: SkippedColumns,
+});
+const TableDetails = Type.Object({
+  name: Type.String(),
+  description: Type.Union([Type.String(), Type.Null()]),
+  settings: Type.Record(Type.String(), Type.Unknown()),
+});
+const ColumnChange = (action: string, from: TSchema, to: TSchema, description: string) =>
+  Type.Object(
+    { ...undone, resourceType: Type.Literal('column'), action: Type.Literal(action), from, to },
+    { description },
+  );
+const SchemaChange = Type.Union([
+  ColumnChange('column.delete', ColumnView, Type.Null(), 'undoes a column add or restore: the column goes'),
+  ColumnChange(
+    'column.restore',
+    Type.Null(),
+    ColumnView,
+    'undoes a column delete: the column comes back with its id and data',
+  ),
+  ColumnChange('column.update', ColumnView, ColumnView, 'undoes a column update: name, type, options, rules'),
+  Type.Object(
+    {
+      ...undone,
+      resourceType: Type.Literal('table'),
+      action: Type.Literal('table.update'),
+      from: TableDetails,
+      to: TableDetails,
+    },
+    { description: 'undoes a table update: name, description, settings' },
+  ),
+]);
+
 export const BatchRevertResult = Type.Object({
   dryRun: Type.Boolean(),
-  changes: Type.Array(
+  changes: Type.Array(Type.Union([RowChange, SchemaChange]), {
+    description: 'newest entry first: row changes and schema changes, in the order they are applied',
+  }),
+  ignored: Type.Array(
     Type.Object({
       auditLogId: Uuid,
-      entryAction: Type.String({ description: 'the action of the entry undone' }),
-      resourceType: Type.Literal('row'),
-      resourceId: Uuid,
-      tableId: Uuid,
-      action: RevertAction,
-      from: Type.Union(
-        [Type.Object({ version: Type.Optional(Type.Integer()), fields: Fields }), Type.Null()],
-        {
-          description: 'the row before this change; null: it does not exist',
-        },
-      ),
-      to: Type.Union([Type.Object({ fields: Fields }), Type.Null()], {
-        description: 'the values this change writes; null: the row is deleted',
+      action: Type.String(),
+      code: Type.String({
+        description:
+          'why it is left out, as naming it would answer: not_revertable, already_reverted, revert_conflict, data_purged, forbidden, schema_consequence',
       }),
-      skippedColumns: SkippedColumns,
+      detail: Type.String(),
     }),
-    { description: 'newest entry first' },
+    { description: 'entries of a time range the batch does not undo' },
   ),
-  ignored: Type.Array(Type.Object({ auditLogId: Uuid, action: Type.String() }), {
-    description: 'entries of the range a batch does not undo: schema changes and their consequences',
-  }),
 });

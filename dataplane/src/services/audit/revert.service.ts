@@ -1,22 +1,23 @@
 import type { Knex } from 'knex';
 import { NotFoundError, ValidationError } from '../../platform/errors.js';
+import { roleOnBase } from '../bases/role-on-base.js';
+import { can } from '../rbac/permissions.js';
 import type { RowsService } from '../rows/rows.service.js';
-import { toRowView, type RowView } from '../rows/row-view.js';
+import type { RowView } from '../rows/row-view.js';
 import { Metadata, type TableView } from '../tables/metadata.js';
+import { assertDataKept } from '../tables/trashed-data.js';
 import type { TransactionRunner, UnitOfWork } from '../unit-of-work.js';
 import type { WorkspaceAccess } from '../workspaces/workspace-access.js';
 import { findAuditEntry } from './audit-entry.js';
-import {
-  planBatch,
-  selectEntries,
-  type BatchSelection,
-  type IgnoredEntry,
-  type PlannedChange,
-  type PlanReader,
-} from './batch-plan.js';
+import { applyBatch } from './batch-apply.js';
+import { planBatch, type BatchPlan } from './batch-plan.js';
+import { selectEntries, type BatchSelection, type SelectedEntries } from './batch-selection.js';
+import { PlannedState, type PlanReader, type StoredRow } from './planned-state.js';
 import { applyRowTarget, type RowRevertAction } from './row-revert.js';
 import { stateAt, type SkippedColumn } from './row-state.js';
 import {
+  checkUndoneTable,
+  isSchemaEntry,
   notRevertable,
   revertSchemaEntry,
   SCHEMA_REVERTS,
@@ -41,21 +42,21 @@ export interface BatchRequest {
   actorId?: string;
   from?: string;
   to?: string;
+  /** A type change undone clears the cells that would not convert back instead of a 422. */
+  clearInvalid?: boolean;
   dryRun: boolean;
 }
 
-export interface BatchResult {
+export interface BatchResult extends BatchPlan {
   dryRun: boolean;
-  changes: PlannedChange[];
-  ignored: IgnoredEntry[];
 }
 
 /**
  * Reverts recorded changes as new, audited changes, each request in one transaction:
  * - a row back to the state of one of its entries (after a create or update, before a delete);
  * - one schema change of a table (column add, restore, delete and update; table update);
- * - a batch: the row changes of a set of entries, or of one user in a time range, undone newest
- *   first, all or nothing, with a dry run that lists the changes and writes nothing.
+ * - a batch: the row and schema changes of a set of entries, or of one user in a time range,
+ *   undone newest first, all or nothing, with a dry run that lists the changes and writes nothing.
  */
 export class RevertService {
   constructor(
@@ -110,56 +111,76 @@ export class RevertService {
   }
 
   /**
-   * Row entries only: schema changes are reverted one at a time (a time range leaves them out
-   * and lists them under `ignored`; naming one is a 422). A dry run reads without locking and
-   * writes nothing; a confirmed run plans again inside its transaction, rows locked, and applies.
+   * Row and schema entries, newest first, all or nothing. A dry run reads without locking and
+   * writes nothing; a confirmed run plans again inside its transaction (the tables it changes
+   * the schema of FOR UPDATE, in id order, before anything else; the rows FOR UPDATE) and
+   * applies exactly that plan. Schema entries need schema:manage on their table, as the schema
+   * revert route asks (a base role may narrow it).
    */
   async revertBatch(access: WorkspaceAccess, actorId: string, request: BatchRequest): Promise<BatchResult> {
     const selection = selectionOf(request);
+    const options = { clearInvalid: request.clearInvalid === true };
     if (request.dryRun) {
-      const { entries, ignored } = await selectEntries(this.knex, access, selection);
-      return { dryRun: true, changes: await planBatch(this.reader(this.knex, access), entries), ignored };
+      const selected = await selectEntries(this.knex, access, selection);
+      const plan = await this.plan(this.knex, access, actorId, selected);
+      return { dryRun: true, ...plan };
     }
     return this.tx.run(actorId, async (uow) => {
-      const { entries, ignored } = await selectEntries(uow.trx, access, selection);
-      const tables = new Map<string, TableView>();
-      const reader = this.reader(uow.trx, access, uow, tables);
-      const changes = await planBatch(reader, entries);
-      for (const change of changes)
-        if (change.action !== 'none')
-          await applyRowTarget(
-            uow,
-            access,
-            this.rows,
-            tables.get(change.tableId) as TableView,
-            change.resourceId,
-            change.to,
-          );
-      return { dryRun: false, changes, ignored };
+      const selected = await selectEntries(uow.trx, access, selection);
+      const schemaTables = new Set(selected.entries.filter(isSchemaEntry).flatMap((e) => e.parent_id ?? []));
+      const meta = new Metadata(uow.trx, access.workspace.schemaName);
+      for (const tableId of [...schemaTables].sort()) await meta.tables().where({ id: tableId }).forUpdate();
+      const plan = await this.plan(uow.trx, access, actorId, selected, { uow, schemaTables });
+      await applyBatch(uow, access, this.rows, plan.changes, options);
+      return { dryRun: false, ...plan };
     });
   }
 
-  /** Plain reads for a dry run; inside a unit of work, tables FOR SHARE and rows FOR UPDATE. */
+  private async plan(
+    db: Knex,
+    access: WorkspaceAccess,
+    actorId: string,
+    selected: SelectedEntries,
+    locked?: { uow: UnitOfWork; schemaTables: ReadonlySet<string> },
+  ): Promise<BatchPlan> {
+    const byBase = new Map<string, Promise<boolean>>();
+    const maySchema = (table: TableView): Promise<boolean> => {
+      const known = byBase.get(table.baseId);
+      if (known) return known;
+      const may = roleOnBase(db, access, actorId, table.baseId).then((role) => can(role, 'schema:manage'));
+      byBase.set(table.baseId, may);
+      return may;
+    };
+    return planBatch(new PlannedState(this.reader(db, access, locked)), selected.entries, {
+      lenient: selected.lenient,
+      maySchema,
+    });
+  }
+
+  /**
+   * Plain reads for a dry run. Inside the write: tables FOR SHARE as row writes take them, or
+   * (already locked) FOR UPDATE when the batch changes their schema; rows FOR UPDATE.
+   */
   private reader(
     db: Knex,
     access: WorkspaceAccess,
-    uow?: UnitOfWork,
-    tables?: Map<string, TableView>,
+    locked?: { uow: UnitOfWork; schemaTables: ReadonlySet<string> },
   ): PlanReader {
+    const schema = access.workspace.schemaName;
+    const meta = new Metadata(db, schema);
     return {
-      table: async (tableId) => {
-        const table = uow
-          ? await this.rows.tableFor(uow, access, tableId)
-          : await new Metadata(db, access.workspace.schemaName).table(tableId);
-        tables?.set(tableId, table);
-        return table;
+      table: (tableId) => {
+        if (!locked) return meta.table(tableId);
+        if (locked.schemaTables.has(tableId)) return meta.table(tableId, { lock: true });
+        return this.rows.tableFor(locked.uow, access, tableId);
       },
       row: async (table, rowId) => {
         const query = this.rows.rowsTable(db, access, table).where({ id: rowId });
-        if (uow) void query.forUpdate();
-        const raw = (await query.first()) as Record<string, unknown> | undefined;
-        return raw && toRowView(table, raw);
+        if (locked) void query.forUpdate();
+        return (await query.first()) as StoredRow | undefined;
       },
+      assertDataKept: (tableId, column) => assertDataKept(db, schema, tableId, column),
+      checkUndoneTable: (undo, after) => checkUndoneTable(meta, undo, after),
     };
   }
 }

@@ -15,6 +15,8 @@ export interface RowState {
 export interface SkippedColumn {
   columnId: string;
   reason: 'column_deleted' | 'read_only';
+  /** In a batch: the entry whose undo deletes the column before this change is applied. */
+  deletedBy?: string;
 }
 
 /** Recorded fields the table can take now: the write's input (by column id) and its encoding. */

@@ -18,7 +18,8 @@ export const PERMISSIONS = {
   'workspace:audit:read': { minRole: 'admin', description: 'read the audit log' },
   'audit:revert': {
     minRole: 'admin',
-    description: 'revert changes in batch: several entries, or everything one user did in a time range',
+    description:
+      'revert changes in batch: several entries, or everything one user did in a time range (schema changes among them also need schema:manage on their table)',
   },
   'schema:manage': { minRole: 'admin', description: 'create and change bases, tables and columns' },
   'data:read': { minRole: 'viewer', description: 'read rows and views' },

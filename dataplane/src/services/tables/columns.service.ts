@@ -7,18 +7,20 @@ import {
   setUniqueIndex,
 } from '../../store/user-tables/ddl.js';
 import { userColumnName, userTableName } from '../../store/user-tables/names.js';
-import { restoreUserColumn, trashedColumnName, trashUserColumn } from '../../store/user-tables/trash.js';
+import { restoreUserColumn, trashUserColumn } from '../../store/user-tables/trash.js';
 import { quoteIdent, runVerbatim } from '../../store/user-tables/verbatim.js';
 import type { TransactionRunner, UnitOfWork } from '../unit-of-work.js';
 import type { WorkspaceAccess } from '../workspaces/workspace-access.js';
 import type { Column } from './column.js';
 import { columnFromSpec, physicalColumnOf, type ColumnSpec } from './column-spec.js';
 import { isStoredType, typeChangePlan } from './column-types.js';
+import { assertColumnUnused } from './column-in-use.js';
 import { checkFormulas } from './formula-check.js';
 import { checkLinkedColumns, createLinkStorage } from './linked-columns.js';
 import { rowAuditEntry } from '../rows/row-view.js';
 import { Metadata, type TableView } from './metadata.js';
 import { recordSchemaChange } from './schema-change.js';
+import { assertDataKept } from './trashed-data.js';
 import { applyConstraints, assertDistinctNames, columnRow } from './tables.service.js';
 
 export type ColumnUpdate = Partial<ColumnSpec> & {
@@ -126,14 +128,7 @@ export class ColumnsService {
     await this.tx.run(actorId, async (uow) => {
       const { meta, table } = await this.locked(uow, access, tableId);
       const before = columnOf(table, columnId);
-      const columns = table.columns.filter((c) => c.id !== columnId);
-      try {
-        await checkFormulas(meta, { ...table, columns }, () => 'body');
-      } catch (error) {
-        if (error instanceof ValidationError)
-          throw new ConflictError('Formula columns refer to this column; change them first', 'column_in_use');
-        throw error;
-      }
+      await assertColumnUnused(meta, { ...table, columns: table.columns.filter((c) => c.id !== columnId) });
       await meta.columns().where({ id: columnId }).delete();
       if (physicalColumnOf(before)) await trashUserColumn(uow.trx, meta.schema, tableId, columnId);
       if (table.settings.primaryColumnId === columnId)
@@ -166,18 +161,7 @@ export class ColumnsService {
       assertDistinctNames(columns);
       await checkFormulas(meta, { ...table, columns }, () => 'body');
       const physical = physicalColumnOf(restored);
-      if (physical) {
-        const trashed = await uow
-          .trx('information_schema.columns')
-          .where({
-            table_schema: meta.schema,
-            table_name: userTableName(tableId),
-            column_name: trashedColumnName(column.id),
-          })
-          .first('column_name');
-        if (!trashed)
-          throw new ConflictError("The column's data has been purged; it cannot be restored", 'data_purged');
-      }
+      await assertDataKept(uow.trx, meta.schema, tableId, restored);
       await guard(() => meta.columns().insert(columnRow(restored)));
       if (physical) await restoreUserColumn(uow.trx, meta.schema, tableId, column.id);
       await guard(() => applyConstraints(uow.trx, meta.schema, restored));
