@@ -1,6 +1,7 @@
 import { baseRoutes } from './http/routes/bases.routes.js';
 import { rowRoutes } from './http/routes/rows.routes.js';
 import { attachmentRoutes } from './http/routes/attachments.routes.js';
+import { AttachmentCopier } from './services/attachments/attachment-copies.js';
 import { AttachmentsService } from './services/attachments/attachments.service.js';
 import { createAttachmentStores } from './store/attachments/attachment-stores.js';
 import { auditRoutes } from './http/routes/audit.routes.js';
@@ -199,12 +200,24 @@ async function assemble(
     onFilter: (schema, tableId, column) => indexes.noteFilter(schema, tableId, column),
   });
   const bulkRows = new BulkRows(rows, tx);
-  const attachments = new AttachmentsService(knex, tx, createAttachmentStores(config.attachments.s3), {
-    maxBytes: config.attachments.maxBytes,
-  });
+  const attachmentStores = createAttachmentStores(config.attachments.s3);
+  const attachments = new AttachmentsService(
+    knex,
+    tx,
+    attachmentStores,
+    { maxBytes: config.attachments.maxBytes },
+    log,
+  );
   const auditLog = new AuditLogService(knex);
   const reverts = new RevertService(knex, tx, rows);
-  const baseCopies = new BaseCopiesService(knex, tx, bases, tables, rows);
+  const baseCopies = new BaseCopiesService(
+    knex,
+    tx,
+    bases,
+    tables,
+    rows,
+    new AttachmentCopier(knex, attachmentStores, log),
+  );
   const baseRoles = new BaseRolesService(knex, tx);
   const resolver = new WorkspaceAccessResolver(knex, config.tenant?.slug);
 
