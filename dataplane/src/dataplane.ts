@@ -2,6 +2,7 @@ import { baseRoutes } from './http/routes/bases.routes.js';
 import { rowRoutes } from './http/routes/rows.routes.js';
 import { attachmentRoutes } from './http/routes/attachments.routes.js';
 import { AttachmentCopier } from './services/attachments/attachment-copies.js';
+import { AttachmentSweeper } from './services/attachments/attachment-sweeper.js';
 import { AttachmentsService } from './services/attachments/attachments.service.js';
 import { createAttachmentStores } from './store/attachments/attachment-stores.js';
 import { auditRoutes } from './http/routes/audit.routes.js';
@@ -208,6 +209,9 @@ async function assemble(
     { maxBytes: config.attachments.maxBytes },
     log,
   );
+  const attachmentSweeper = new AttachmentSweeper(knex, tx, attachmentStores, log, {
+    graceMs: config.attachments.sweepGraceMs,
+  });
   const auditLog = new AuditLogService(knex);
   const reverts = new RevertService(knex, tx, rows);
   const baseCopies = new BaseCopiesService(
@@ -270,6 +274,7 @@ async function assemble(
     purgeExpiredAuditEntries(knex).catch((error: unknown) =>
       log.error({ err: error }, 'audit retention purge failed'),
     );
+    attachmentSweeper.sweep().catch((error: unknown) => log.error({ err: error }, 'attachment sweep failed'));
   }, AUDIT_PURGE_INTERVAL_MS);
   purge.unref();
   closers.push(async () => clearInterval(purge));
