@@ -2,7 +2,9 @@ import type { Knex } from 'knex';
 import { isUuid } from '../../platform/ids.js';
 import { userColumnName, userTableName } from '../../store/user-tables/names.js';
 import { trashedColumnName } from '../../store/user-tables/trash.js';
+import { quoteIdent } from '../../store/user-tables/verbatim.js';
 import type { TableView } from '../tables/metadata.js';
+import { cellDescriptorsSql } from './attachment-cell-sql.js';
 
 /**
  * Everything that can name a file of one table (ADR 0012): the cells of its attachment columns,
@@ -64,8 +66,7 @@ export async function referenceSources(
 export function unreferenced(sources: ReferenceSources): { sql: string; bindings: Knex.RawBinding[] } {
   const table = userTableName(sources.tableId);
   const cells = sources.columns.map(
-    () => `NOT EXISTS (SELECT 1 FROM ??.?? r,
-      jsonb_array_elements(CASE WHEN jsonb_typeof(r.??) = 'array' THEN r.?? END) e
+    (c) => `NOT EXISTS (SELECT 1 FROM ??.?? r, ${cellDescriptorsSql(`r.${quoteIdent(c)}`)} e
       WHERE e ->> 'id' = a.id::text)`,
   );
   const audit = `NOT EXISTS (SELECT 1 FROM ??.audit_logs l,
@@ -74,7 +75,7 @@ export function unreferenced(sources: ReferenceSources): { sql: string; bindings
   return {
     sql: [...cells, audit].join(' AND '),
     bindings: [
-      ...sources.columns.flatMap((c) => [sources.schema, table, c, c]),
+      ...sources.columns.flatMap(() => [sources.schema, table]),
       sources.schema,
       sources.tableId,
       sources.auditSince,

@@ -3,6 +3,7 @@ import { isUuid } from '../../platform/ids.js';
 import { userColumnName, userTableName } from '../../store/user-tables/names.js';
 import { quoteIdent } from '../../store/user-tables/verbatim.js';
 import type { TableView } from '../tables/metadata.js';
+import { cellDescriptorsSql } from './attachment-cell-sql.js';
 import type { Renames } from './attachment-copies.js';
 
 /**
@@ -17,10 +18,9 @@ export async function attachmentIdsInTable(db: Knex, schema: string, table: Tabl
   if (columns.length === 0) return [];
   const source = `${quoteIdent(schema)}.${quoteIdent(userTableName(table.id))}`;
   const selects = columns.map(
-    (c) =>
-      `SELECT e ->> 'id' AS id FROM ${source} r, jsonb_array_elements(CASE WHEN jsonb_typeof(r.${quoteIdent(c)}) = 'array' THEN r.${quoteIdent(c)} END) e`,
+    (c) => `SELECT e ->> 'id' AS id FROM ${source} r, ${cellDescriptorsSql(`r.${quoteIdent(c)}`)} e`,
   );
-  const result = (await db.raw(`${selects.join(' UNION ')}`)) as { rows: { id: string | null }[] };
+  const result = (await db.raw(selects.join(' UNION '))) as { rows: { id: string | null }[] };
   return result.rows.flatMap((r) => (r.id ? [r.id] : []));
 }
 
