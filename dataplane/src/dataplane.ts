@@ -1,6 +1,8 @@
 import { baseRoutes } from './http/routes/bases.routes.js';
 import { rowRoutes } from './http/routes/rows.routes.js';
 import { attachmentRoutes } from './http/routes/attachments.routes.js';
+import { AttachmentCopier } from './services/attachments/attachment-copies.js';
+import { AttachmentSweeper } from './services/attachments/attachment-sweeper.js';
 import { AttachmentsService } from './services/attachments/attachments.service.js';
 import { createAttachmentStores } from './store/attachments/attachment-stores.js';
 import { auditRoutes } from './http/routes/audit.routes.js';
@@ -205,12 +207,27 @@ async function assemble(
     onFilter: (schema, tableId, column) => indexes.noteFilter(schema, tableId, column),
   });
   const bulkRows = new BulkRows(rows, tx);
-  const attachments = new AttachmentsService(knex, tx, createAttachmentStores(config.attachments.s3), {
-    maxBytes: config.attachments.maxBytes,
+  const attachmentStores = createAttachmentStores(config.attachments.s3);
+  const attachments = new AttachmentsService(
+    knex,
+    tx,
+    attachmentStores,
+    { maxBytes: config.attachments.maxBytes },
+    log,
+  );
+  const attachmentSweeper = new AttachmentSweeper(knex, tx, attachmentStores, log, {
+    graceMs: config.attachments.sweepGraceMs,
   });
   const auditLog = new AuditLogService(knex);
   const reverts = new RevertService(knex, tx, rows);
-  const baseCopies = new BaseCopiesService(knex, tx, bases, tables, rows);
+  const baseCopies = new BaseCopiesService(
+    knex,
+    tx,
+    bases,
+    tables,
+    rows,
+    new AttachmentCopier(knex, attachmentStores, log),
+  );
   const baseRoles = new BaseRolesService(knex, tx);
 
   const metrics = createMetrics();
@@ -262,6 +279,7 @@ async function assemble(
     purgeExpiredAuditEntries(knex).catch((error: unknown) =>
       log.error({ err: error }, 'audit retention purge failed'),
     );
+    attachmentSweeper.sweep().catch((error: unknown) => log.error({ err: error }, 'attachment sweep failed'));
   }, AUDIT_PURGE_INTERVAL_MS);
   purge.unref();
   closers.push(async () => clearInterval(purge));

@@ -11,6 +11,11 @@ export const attachmentEnv = {
     default: String(25 * 1024 * 1024),
     doc: 'largest attachment upload in bytes; larger ones answer 413 and store nothing',
   },
+  LT_ATTACHMENT_SWEEP_GRACE_HOURS: {
+    schema: Type.Integer({ minimum: 1 }),
+    default: '24',
+    doc: 'hours an upload nothing refers to (ADR 0012) is kept before the hourly sweep deletes it',
+  },
   LT_S3_ENDPOINT: {
     schema: Type.Optional(Type.String({ pattern: '^https?://' })),
     doc: 'attachments: S3-compatible endpoint (path-style URLs); unset = files are kept in PostgreSQL',
@@ -51,13 +56,19 @@ export interface S3Config {
 
 export interface AttachmentConfig {
   maxBytes: number;
+  /** How long an unreferenced upload is kept (it may be on its way into a cell). */
+  sweepGraceMs: number;
   /** Set when LT_S3_ENDPOINT is: new uploads go to this bucket instead of PostgreSQL. */
   s3: S3Config | undefined;
 }
 
 /** The `attachments` member of Config; throws ConfigError naming what is missing. */
 export function readAttachmentConfig(v: AttachmentEnvValues): { attachments: AttachmentConfig } {
-  if (!v.LT_S3_ENDPOINT) return { attachments: { maxBytes: v.LT_ATTACHMENT_MAX_BYTES, s3: undefined } };
+  const kept = {
+    maxBytes: v.LT_ATTACHMENT_MAX_BYTES,
+    sweepGraceMs: v.LT_ATTACHMENT_SWEEP_GRACE_HOURS * 3_600_000,
+  };
+  if (!v.LT_S3_ENDPOINT) return { attachments: { ...kept, s3: undefined } };
   const missing = (
     [
       ['LT_S3_BUCKET', v.LT_S3_BUCKET],
@@ -71,7 +82,7 @@ export function readAttachmentConfig(v: AttachmentEnvValues): { attachments: Att
     );
   return {
     attachments: {
-      maxBytes: v.LT_ATTACHMENT_MAX_BYTES,
+      ...kept,
       s3: {
         endpoint: v.LT_S3_ENDPOINT,
         bucket: v.LT_S3_BUCKET as string,

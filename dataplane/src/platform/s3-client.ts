@@ -17,7 +17,7 @@ export interface S3ClientOptions extends S3Config {
 const EMPTY_SHA256 = createHash('sha256').update('').digest('hex');
 
 /**
- * PUT, GET and DELETE of single objects on an S3-compatible store (AWS S3, MinIO, Ceph, R2, …)
+ * PUT, GET, DELETE and server-side copies of single objects on an S3-compatible store (AWS S3, MinIO, Ceph, R2, …)
  * over plain HTTP, signed with SigV4. URLs are path-style (`<endpoint>/<bucket>/<key>`), which
  * every S3-compatible store serves. Failures name the operation and the HTTP status only.
  */
@@ -53,6 +53,27 @@ export class S3Client {
     return Readable.fromWeb(response.body as WebReadableStream<Uint8Array>);
   }
 
+  /**
+   * Copies object `sourceKey` of the bucket to `key` inside the store (CopyObject: a PUT naming
+   * `x-amz-copy-source`, signed like every x-amz header), so the bytes never pass through here.
+   * S3 may answer 200 with an error document when a copy fails late: only a CopyObjectResult
+   * counts as done.
+   */
+  async copyObject(sourceKey: string, key: string): Promise<void> {
+    const source = `/${uriEncode(this.#options.bucket)}/${encodeKey(sourceKey)}`;
+    const headers = { 'content-length': '0', 'x-amz-copy-source': source };
+    const response = await this.#send('PUT', key, headers, EMPTY_SHA256);
+    if (!response.ok) {
+      await response.body?.cancel();
+      throw failure('COPY', response.status);
+    }
+    if (!(await response.text()).includes('<CopyObjectResult'))
+      throw new ServiceUnavailableError(
+        'S3 COPY failed: the store reported an error',
+        'object_store_unavailable',
+      );
+  }
+
   /** Deletes the object; one that is already gone is no error. */
   async deleteObject(key: string): Promise<void> {
     const response = await this.#send('DELETE', key, {}, EMPTY_SHA256);
@@ -63,8 +84,7 @@ export class S3Client {
   #url(key: string): URL {
     const url = new URL(this.#options.endpoint);
     const base = url.pathname.replace(/\/+$/, '');
-    const path = key.split('/').map(uriEncode).join('/');
-    url.pathname = `${base}/${uriEncode(this.#options.bucket)}/${path}`;
+    url.pathname = `${base}/${uriEncode(this.#options.bucket)}/${encodeKey(key)}`;
     url.search = '';
     return url;
   }
@@ -113,6 +133,9 @@ export class S3Client {
     }
   }
 }
+
+/** A key in a URL path: each segment percent-encoded, the slashes kept. */
+const encodeKey = (key: string): string => key.split('/').map(uriEncode).join('/');
 
 function failure(method: string, status: number): ServiceUnavailableError {
   const code = status >= 500 || status === 429 ? 'object_store_unavailable' : 'object_store_rejected';

@@ -19,6 +19,8 @@ export const isUniqueViolation = (error: unknown): boolean => pgCode(error) === 
 export const isForeignKeyViolation = (error: unknown): boolean => pgCode(error) === '23503';
 export const isSerializationFailure = (error: unknown): boolean =>
   ['40001', '40P01'].includes(pgCode(error) ?? '');
+/** A relation that does not exist (42P01), e.g. a user table dropped while a lock on it was awaited. */
+export const isUndefinedTable = (error: unknown): boolean => pgCode(error) === '42P01';
 export const isStatementTimeout = (error: unknown): boolean => pgCode(error) === '57014';
 /** Text PostgreSQL cannot store: NUL in text/jsonb (22P05), invalid characters (22021). */
 export const isUnstorableText = (error: unknown): boolean => ['22021', '22P05'].includes(pgCode(error) ?? '');

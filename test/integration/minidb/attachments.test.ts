@@ -1,68 +1,16 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import { newId } from '../../../dataplane/src/platform/ids.js';
-import { S3Fake } from '../../fixtures/s3/s3-fake.js';
+import type { S3Fake } from '../../fixtures/s3/s3-fake.js';
 import { registerUser } from '../../support/test-app.js';
+import { count, download, upload } from './attachment-requests.js';
 import { physicalTable, startMiniDb, type MiniDb, type TableBody, type User } from './minidb-fixture.js';
+import { s3Env, startS3Fake } from '../../fixtures/s3/s3-fake-settings.js';
 
 /** Every byte value, several times over. */
 const EVERY_BYTE = Buffer.from(Array.from({ length: 256 * 3 }, (_, i) => i % 256));
 const UNICODE_NAME = 'Zoë 日本 🚀 "report" (final).bin';
 const sha256 = (data: Buffer): string => createHash('sha256').update(data).digest('hex');
-
-interface Upload {
-  status: number;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  body: any;
-}
-
-interface Download {
-  status: number;
-  headers: Headers;
-  bytes: Buffer;
-}
-
-/** POSTs raw bytes (or a stream of pieces, sent chunked with no Content-Length) as an upload. */
-async function upload(
-  db: MiniDb,
-  user: User,
-  tableId: string,
-  content: Buffer | Buffer[],
-  options: { query?: string; headers?: Record<string, string> } = {},
-): Promise<Upload> {
-  const body = Array.isArray(content)
-    ? new ReadableStream<Uint8Array>({
-        start(controller) {
-          for (const piece of content) controller.enqueue(new Uint8Array(piece));
-          controller.close();
-        },
-      })
-    : content;
-  const res = await fetch(`${db.app.url}/api/v1/tables/${tableId}/attachments${options.query ?? ''}`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${user.accessToken}`, ...options.headers },
-    body,
-    duplex: 'half',
-  } as RequestInit);
-  const text = await res.text();
-  return { status: res.status, body: text ? JSON.parse(text) : undefined };
-}
-
-async function download(db: MiniDb, user: User, id: string): Promise<Download> {
-  const res = await fetch(`${db.app.url}/api/v1/attachments/${id}`, {
-    headers: { authorization: `Bearer ${user.accessToken}` },
-  });
-  return { status: res.status, headers: res.headers, bytes: Buffer.from(await res.arrayBuffer()) };
-}
-
-/** How many rows `table` of the workspace schema holds (optionally matching `where`). */
-async function count(db: MiniDb, table: string, where: Record<string, unknown> = {}): Promise<number> {
-  const [row] = await db.app.dataplane
-    .knex(`${db.schema}.${table}`)
-    .where(where)
-    .count<{ n: number }[]>('* as n');
-  return Number(row?.n);
-}
 
 /** What a refused upload must leave as it was. */
 async function stored(db: MiniDb) {
@@ -362,20 +310,12 @@ describe('mini-DB: the attachment size limit (LT_ATTACHMENT_MAX_BYTES)', () => {
 });
 
 describe('mini-DB: attachments kept in an S3-compatible store', () => {
-  const credentials = { accessKeyId: 'AKIDLIVETABLES', secretAccessKey: 'fake-s3-secret-key-0123456789' };
   let s3: S3Fake;
   let db: MiniDb;
   let table: TableBody;
-  const s3Env = (secret = credentials.secretAccessKey) => ({
-    LT_S3_ENDPOINT: s3.url,
-    LT_S3_BUCKET: 'lt-attachments',
-    LT_S3_REGION: 'eu-west-1',
-    LT_S3_ACCESS_KEY_ID: credentials.accessKeyId,
-    LT_S3_SECRET_ACCESS_KEY: secret,
-  });
   before(async () => {
-    s3 = await S3Fake.start({ bucket: 'lt-attachments', region: 'eu-west-1', credentials: [credentials] });
-    db = await startMiniDb('owner', s3Env());
+    s3 = await startS3Fake();
+    db = await startMiniDb('owner', s3Env(s3));
     table = await db.as(db.owner).table({
       name: 'Bucketed',
       columns: [{ name: 'Files', type: 'attachment' }],
@@ -421,8 +361,8 @@ describe('mini-DB: attachments kept in an S3-compatible store', () => {
   });
 
   it('413 never reaches the bucket; a store refusing the signature is a 503 that records nothing', async () => {
-    const small = await startMiniDb('small', { ...s3Env(), LT_ATTACHMENT_MAX_BYTES: '1000' });
-    const wrong = await startMiniDb('wrong', s3Env('not-the-secret'));
+    const small = await startMiniDb('small', { ...s3Env(s3), LT_ATTACHMENT_MAX_BYTES: '1000' });
+    const wrong = await startMiniDb('wrong', s3Env(s3, 'not-the-secret'));
     try {
       const requests = s3.log.length;
       const smallTable = await small

@@ -10,8 +10,20 @@ describe('loadConfig: attachments', () => {
   };
 
   it('keeps files in PostgreSQL, at most 25 MiB each, unless LT_S3_ENDPOINT is set', () => {
-    expect(loadConfig({}).attachments).to.deep.equal({ maxBytes: 25 * 1024 * 1024, s3: undefined });
+    expect(loadConfig({}).attachments).to.deep.equal({
+      maxBytes: 25 * 1024 * 1024,
+      sweepGraceMs: 24 * 3_600_000,
+      s3: undefined,
+    });
     expect(loadConfig({ LT_ATTACHMENT_MAX_BYTES: '1000' }).attachments.maxBytes).to.equal(1000);
+  });
+
+  it('keeps unreferenced uploads LT_ATTACHMENT_SWEEP_GRACE_HOURS (at least one) before sweeping them', () => {
+    expect(loadConfig({ LT_ATTACHMENT_SWEEP_GRACE_HOURS: '2' }).attachments.sweepGraceMs).to.equal(7_200_000);
+    expect(() => loadConfig({ LT_ATTACHMENT_SWEEP_GRACE_HOURS: '0' })).to.throw(
+      ConfigError,
+      'LT_ATTACHMENT_SWEEP_GRACE_HOURS',
+    );
   });
 
   it('reads the S3 store, signed for us-east-1 unless told otherwise', () => {

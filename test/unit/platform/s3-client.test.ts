@@ -90,6 +90,42 @@ describe('S3 requests', () => {
       expect(headers.authorization).to.include('x-amz-content-sha256');
     });
 
+    it('copies server-side: a PUT naming the signed, encoded x-amz-copy-source, and no body', async () => {
+      const done = '<CopyObjectResult><ETag>"x"</ETag></CopyObjectResult>';
+      await client(answering(200, done)).copyObject('ws-1/a file', 'ws-1/copy');
+      const [call] = calls;
+      expect(call?.url).to.equal('http://minio.local:9000/files/ws-1/copy');
+      expect(call?.init).to.include({ method: 'PUT' });
+      expect(call?.init.body).to.equal(undefined);
+      const headers = call?.init.headers as Record<string, string>;
+      expect(headers).to.include({
+        'x-amz-copy-source': '/files/ws-1/a%20file',
+        'content-length': '0',
+        'x-amz-content-sha256': sha256(''),
+      });
+      expect(headers.authorization).to.match(/SignedHeaders=[a-z0-9;-]*x-amz-copy-source/);
+    });
+
+    it('counts a copy as done only when S3 says CopyObjectResult, even after a 200', async () => {
+      const failed = await client(answering(200, '<Error><Code>InternalError</Code></Error>'))
+        .copyObject('a', 'b')
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+      expect(failed)
+        .to.be.instanceOf(ServiceUnavailableError)
+        .with.property('code', 'object_store_unavailable');
+      const missing = await client(answering(404, '<Error><Code>NoSuchKey</Code></Error>'))
+        .copyObject('gone', 'b')
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+      expect(missing).to.have.property('code', 'object_store_rejected');
+      expect((missing as Error).message).to.equal('S3 COPY failed: HTTP 404');
+    });
+
     it('maps answers to domain errors that repeat no response body', async () => {
       const caught = async (run: () => Promise<unknown>) =>
         run().then(

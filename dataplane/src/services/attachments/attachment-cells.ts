@@ -23,6 +23,8 @@ interface Cell {
  * looked up in one query (`attachments` of this table). With no problem, each cell is rewritten in
  * place with the server's descriptors, so names, sizes and types are the stored ones whatever the
  * client sent; otherwise the problems name the row and the column, and nothing is rewritten.
+ * The files are read FOR SHARE (`db` is the write's transaction): the sweeper skips a file a
+ * write is binding, and a write waiting on one the sweeper is deleting finds it gone (ADR 0012).
  */
 export async function checkAttachmentCells(
   db: Knex,
@@ -45,6 +47,7 @@ export async function checkAttachmentCells(
       (await db(`${schema}.attachments`)
         .where({ table_id: table.id })
         .whereRaw('id = ANY(?::uuid[])', [wanted])
+        .forShare()
         .select('id', 'name', 'size', 'mime_type')) as AttachmentRow[]
     ).map((row): [string, AttachmentView] => [row.id, toAttachmentView(row)]),
   );

@@ -9,7 +9,9 @@ export interface AttachmentView {
 /** A row of the workspace schema's `attachments`, as knex returns it. */
 export interface AttachmentRow {
   id: string;
-  table_id: string;
+  /** The table whose cells may name it; null for a saved template's copy (ADR 0012). */
+  table_id: string | null;
+  template_id: string | null;
   column_id: string | null;
   name: string;
   mime_type: string;

@@ -1,21 +1,18 @@
 import type { Knex } from 'knex';
 import type { Readable } from 'node:stream';
-import {
-  NotFoundError,
-  PayloadTooLargeError,
-  ServiceUnavailableError,
-  ValidationError,
-} from '../../platform/errors.js';
+import { NotFoundError, PayloadTooLargeError, ValidationError } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
+import type { Logger } from '../../platform/logger.js';
 import { spoolUpload, type SpooledFile } from '../../platform/upload-spool.js';
 import type { AttachmentScope } from '../../store/attachments/attachment-store.js';
-import type { AttachmentStores } from '../../store/attachments/attachment-stores.js';
+import { storeOf, type AttachmentStores } from '../../store/attachments/attachment-stores.js';
 import { Metadata, type TableView } from '../tables/metadata.js';
 import type { TransactionRunner } from '../unit-of-work.js';
 import type { WorkspaceAccess } from '../workspaces/workspace-access.js';
 import { toAttachmentView, type AttachmentRow, type AttachmentView } from './attachment-view.js';
 import { exactLength } from './exact-length.js';
 import { fileName, mediaType } from './file-meta.js';
+import { PlacedObjects } from './placed-objects.js';
 
 export interface UploadInput {
   /** The file's bytes; destroyed if the upload is refused. */
@@ -46,6 +43,7 @@ export class AttachmentsService {
     private readonly tx: TransactionRunner,
     private readonly stores: AttachmentStores,
     private readonly options: { maxBytes: number },
+    private readonly log: Logger,
   ) {}
 
   async upload(
@@ -79,13 +77,7 @@ export class AttachmentsService {
       .where('a.id', id)
       .first('a.*')) as AttachmentRow | undefined;
     if (!row) throw new NotFoundError('Attachment');
-    const store = this.stores.byKind[row.storage];
-    if (!store)
-      throw new ServiceUnavailableError(
-        `The attachment is kept in ${row.storage}, which this deployment is not configured for`,
-        'object_store_unavailable',
-      );
-    const content = await store.open(this.scope(access, this.knex), {
+    const content = await storeOf(this.stores, row.storage).open(this.scope(access, this.knex), {
       id: row.id,
       storageKey: row.storage_key,
     });
@@ -104,8 +96,7 @@ export class AttachmentsService {
     const id = newId();
     const store = this.stores.current;
     const schema = access.workspace.schemaName;
-    // Set once a store has kept the bytes (assigned inside the transaction's callback).
-    let storageKey = null as string | null;
+    const placed = new PlacedObjects(this.knex, this.log);
     try {
       return await this.tx.run(actorId, async (uow) => {
         const live = await new Metadata(uow.trx, schema)
@@ -114,7 +105,8 @@ export class AttachmentsService {
           .forShare()
           .first('id');
         if (!live) throw new NotFoundError('Table');
-        storageKey = await store.put(this.scope(access, uow.trx), id, file, meta.mimeType);
+        const storageKey = await store.put(this.scope(access, uow.trx), id, file, meta.mimeType);
+        if (storageKey !== null) placed.add(store, { id, storageKey });
         const row = {
           id,
           table_id: table.id,
@@ -147,8 +139,7 @@ export class AttachmentsService {
       });
     } catch (error) {
       // The transaction rolled PostgreSQL chunks back; an object in a bucket is not part of it.
-      if (storageKey !== null)
-        await store.remove(this.scope(access, this.knex), { id, storageKey }).catch(() => undefined);
+      await placed.takeBack({ schema, workspaceId: access.workspace.id });
       throw error;
     }
   }

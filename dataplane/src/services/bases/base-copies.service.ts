@@ -2,9 +2,15 @@ import type { Knex } from 'knex';
 import { NotFoundError } from '../../platform/errors.js';
 import { isUuid, newId } from '../../platform/ids.js';
 import { runSqlQuery } from '../../query/sql/index.js';
-import { userColumnName, userTableName } from '../../store/user-tables/names.js';
-import { quoteIdent, runVerbatim } from '../../store/user-tables/verbatim.js';
+import {
+  renamesFor,
+  type AttachmentCopier,
+  type AttachmentCopies,
+  type CopyOwner,
+} from '../attachments/attachment-copies.js';
+import { attachmentIdsInRows, attachmentIdsInTable, renameCellsInRows } from '../attachments/copied-cells.js';
 import type { RowsService } from '../rows/rows.service.js';
+import type { FieldsInput } from '../rows/row-values.js';
 import { fromQueryRow } from '../rows/row-read.js';
 import { rowListQuery } from '../rows/row-query.js';
 import type { Column } from '../tables/column.js';
@@ -14,10 +20,11 @@ import type { TablesService } from '../tables/tables.service.js';
 import type { TransactionRunner, UnitOfWork } from '../unit-of-work.js';
 import type { WorkspaceAccess } from '../workspaces/workspace-access.js';
 import type { BasesService } from './bases.service.js';
+import { columnPairs, copyRows } from './table-data-copy.js';
 import { BUILT_IN_TEMPLATES, type TemplateDefinition, type TemplateSummary } from './template-definition.js';
 
-/** Values a template cannot carry: numbers the database assigns, files that belong to their table. */
-const NOT_TEMPLATED: ReadonlySet<string> = new Set(['autoNumber', 'attachment']);
+/** Values a template cannot carry: numbers the database assigns. */
+const NOT_TEMPLATED: ReadonlySet<string> = new Set(['autoNumber']);
 
 /** Rows a saved template keeps per table (a template is a starting point, not a backup). */
 export const TEMPLATE_ROWS = 1_000;
@@ -33,6 +40,8 @@ interface TemplateRow {
  * New bases from existing ones: built-in and saved templates, duplicates (structure only or with
  * data, copied inside PostgreSQL), and saving a base as a template. Each runs in one transaction
  * through the same steps as creating a base and its tables by hand, so every piece is audited.
+ * Files of attachment cells are copied with the rows (ADR 0012): a duplicate's tables and a
+ * saved template own their copies, and a base made from a template gets copies of the template's.
  */
 export class BaseCopiesService {
   constructor(
@@ -41,6 +50,7 @@ export class BaseCopiesService {
     private readonly bases: BasesService,
     private readonly tables: TablesService,
     private readonly rows: RowsService,
+    private readonly files: AttachmentCopier,
   ) {}
 
   async templates(access: WorkspaceAccess): Promise<TemplateSummary[]> {
@@ -66,54 +76,81 @@ export class BaseCopiesService {
     name: string | undefined,
   ): Promise<BaseView> {
     const definition = await this.definition(access, templateId);
-    return this.tx.run(actorId, (uow) =>
-      this.instantiate(uow, access, actorId, { ...definition, name: name ?? definition.name }),
+    return this.files.withCopies(access, (copies) =>
+      this.tx.run(actorId, (uow) =>
+        this.instantiate(uow, access, actorId, { ...definition, name: name ?? definition.name }, copies),
+      ),
     );
   }
 
-  /** A copy of the base: its tables and columns, and with `withData` every row (new ids). */
+  /**
+   * A copy of the base: its tables and columns, and with `withData` every row (new ids) and the
+   * files its attachment cells name (new attachment ids, the cells naming them).
+   */
   async duplicate(
     access: WorkspaceAccess,
     actorId: string,
     baseId: string,
     input: { name?: string; withData?: boolean },
   ): Promise<BaseView> {
-    return this.tx.run(actorId, async (uow) => {
-      const meta = new Metadata(uow.trx, access.workspace.schemaName);
-      const source = await meta.base(baseId);
-      const sources = await this.baseTables(meta, baseId);
-      const base = await this.bases.insert(uow, access, actorId, {
-        name: input.name ?? `${source.name} (copy)`,
-        description: source.description,
-        color: source.color,
-        icon: source.icon,
-      });
-      let copiedRows = 0;
-      for (const table of sources) {
-        const copy = await this.tables.insert(uow, access, base.id, {
-          name: table.name,
-          description: table.description,
-          columns: table.columns.map(specOf),
-        });
-        if (input.withData) copiedRows += await copyRows(uow.trx, access.workspace.schemaName, table, copy);
-      }
-      await uow.audit(
-        {
-          workspaceId: access.workspace.id,
-          action: 'base.duplicate',
-          resourceType: 'base',
-          resourceId: base.id,
-          after: {
-            from: baseId,
-            withData: input.withData === true,
-            tables: sources.length,
-            rows: copiedRows,
-          },
-        },
-        access.workspace.schemaName,
-      );
-      return base;
+    return this.files.withCopies(access, (copies) =>
+      this.tx.run(actorId, (uow) => this.duplicateIn(uow, access, copies, actorId, baseId, input)),
+    );
+  }
+
+  private async duplicateIn(
+    uow: UnitOfWork,
+    access: WorkspaceAccess,
+    copies: AttachmentCopies,
+    actorId: string,
+    baseId: string,
+    input: { name?: string; withData?: boolean },
+  ): Promise<BaseView> {
+    const schema = access.workspace.schemaName;
+    const meta = new Metadata(uow.trx, schema);
+    const source = await meta.base(baseId);
+    const sources = await this.baseTables(meta, baseId);
+    const base = await this.bases.insert(uow, access, actorId, {
+      name: input.name ?? `${source.name} (copy)`,
+      description: source.description,
+      color: source.color,
+      icon: source.icon,
     });
+    let copiedRows = 0;
+    let copiedFiles = 0;
+    for (const table of sources) {
+      const copy = await this.tables.insert(uow, access, base.id, {
+        name: table.name,
+        description: table.description,
+        columns: table.columns.map(specOf),
+      });
+      if (!input.withData) continue;
+      const files = renamesFor(await attachmentIdsInTable(uow.trx, schema, table));
+      const renames = await copies.copy(uow, files, {
+        tableId: copy.id,
+        baseId: base.id,
+        columnIds: new Map(columnPairs(table, copy).map(([c, d]) => [c.id, d.id])),
+      });
+      copiedRows += await copyRows(uow.trx, schema, table, copy, renames);
+      copiedFiles += renames.size;
+    }
+    await uow.audit(
+      {
+        workspaceId: access.workspace.id,
+        action: 'base.duplicate',
+        resourceType: 'base',
+        resourceId: base.id,
+        after: {
+          from: baseId,
+          withData: input.withData === true,
+          tables: sources.length,
+          rows: copiedRows,
+          attachments: copiedFiles,
+        },
+      },
+      schema,
+    );
+    return base;
   }
 
   async saveAsTemplate(
@@ -142,28 +179,38 @@ export class BaseCopiesService {
       });
     }
     const id = newId();
-    await this.tx.run(actorId, async (uow) => {
-      await uow.trx
-        .withSchema(access.workspace.schemaName)
-        .table('base_templates')
-        .insert({
-          id,
-          name: input.name,
-          description: definition.description ?? null,
-          definition: JSON.stringify(definition),
-          created_by: actorId,
-        });
-      await uow.audit(
-        {
-          workspaceId: access.workspace.id,
-          action: 'template.create',
-          resourceType: 'template',
-          resourceId: id,
-          after: { name: input.name, from: baseId },
-        },
-        access.workspace.schemaName,
-      );
-    });
+    await this.files.withCopies(access, (copies) =>
+      this.tx.run(actorId, async (uow) => {
+        // The template keeps its own copies of the files its rows name (the row comes after them).
+        let files = 0;
+        for (const table of definition.tables) {
+          if (!table.rows) continue;
+          const copied = await this.copyRowFiles(uow, copies, table.columns, table.rows, { templateId: id });
+          table.rows = copied.rows;
+          files += copied.files;
+        }
+        await uow.trx
+          .withSchema(access.workspace.schemaName)
+          .table('base_templates')
+          .insert({
+            id,
+            name: input.name,
+            description: definition.description ?? null,
+            definition: JSON.stringify(definition),
+            created_by: actorId,
+          });
+        await uow.audit(
+          {
+            workspaceId: access.workspace.id,
+            action: 'template.create',
+            resourceType: 'template',
+            resourceId: id,
+            after: { name: input.name, from: baseId, attachments: files },
+          },
+          access.workspace.schemaName,
+        );
+      }),
+    );
     return { ...summary(id, definition, false), name: input.name };
   }
 
@@ -172,6 +219,7 @@ export class BaseCopiesService {
     access: WorkspaceAccess,
     actorId: string,
     definition: TemplateDefinition,
+    copies: AttachmentCopies,
   ): Promise<BaseView> {
     const base = await this.bases.insert(uow, access, actorId, {
       name: definition.name,
@@ -185,9 +233,26 @@ export class BaseCopiesService {
         description: spec.description ?? null,
         columns: spec.columns,
       });
-      if (spec.rows?.length) await this.rows.insertRows(uow, access, table, spec.rows);
+      if (!spec.rows?.length) continue;
+      const owner = { tableId: table.id, baseId: base.id };
+      const { rows } = await this.copyRowFiles(uow, copies, spec.columns, spec.rows, owner);
+      await this.rows.insertRows(uow, access, table, rows);
     }
     return base;
+  }
+
+  /** Copies the files attachment cells of `rows` name, for `owner`; the rows naming the copies. */
+  private async copyRowFiles(
+    uow: UnitOfWork,
+    copies: AttachmentCopies,
+    columns: readonly { name: string; type: string }[],
+    rows: FieldsInput[],
+    owner: CopyOwner,
+  ): Promise<{ rows: FieldsInput[]; files: number }> {
+    const names = columns.filter((c) => c.type === 'attachment').map((c) => c.name);
+    if (names.length === 0) return { rows, files: 0 };
+    const renames = await copies.copy(uow, renamesFor(attachmentIdsInRows(rows, names)), owner);
+    return { rows: renameCellsInRows(rows, names, renames), files: renames.size };
   }
 
   private async definition(access: WorkspaceAccess, templateId: string): Promise<TemplateDefinition> {
@@ -253,37 +318,4 @@ function specOf(c: Column) {
     ...(c.default === null ? {} : { default: c.default }),
     rules: c.rules,
   };
-}
-
-/**
- * Copies every row of `from` into `to` inside PostgreSQL (INSERT … SELECT, new row ids), column
- * by column position; autoNumber sequences continue after the copied values.
- */
-async function copyRows(
-  trx: Knex.Transaction,
-  schema: string,
-  from: TableView,
-  to: TableView,
-): Promise<number> {
-  const pairs = from.columns
-    .map((c, i) => [c, to.columns[i]] as const)
-    .filter((p): p is readonly [Column, Column] => p[1] !== undefined && isStoredType(p[0].type));
-  const target = `${quoteIdent(schema)}.${quoteIdent(userTableName(to.id))}`;
-  const source = `${quoteIdent(schema)}.${quoteIdent(userTableName(from.id))}`;
-  const system = 'created_at, updated_at, created_by, updated_by';
-  const into = [system, ...pairs.map(([, c]) => quoteIdent(userColumnName(c.id)))].join(', ');
-  const select = [system, ...pairs.map(([c]) => quoteIdent(userColumnName(c.id)))].join(', ');
-  const inserted = await runVerbatim(
-    trx,
-    `WITH copied AS (INSERT INTO ${target} (id, ${into}) SELECT gen_random_uuid(), ${select} FROM ${source} RETURNING 1) SELECT count(*)::int AS n FROM copied`,
-  );
-  for (const [, c] of pairs.filter(([c]) => c.type === 'autoNumber')) {
-    const column = userColumnName(c.id);
-    await runVerbatim(
-      trx,
-      `SELECT setval(pg_get_serial_sequence($1, $2), COALESCE((SELECT max(${quoteIdent(column)}) FROM ${target}), 0) + 1, false)`,
-      [`${quoteIdent(schema)}.${quoteIdent(userTableName(to.id))}`, column],
-    );
-  }
-  return Number(inserted[0]?.n ?? 0);
 }

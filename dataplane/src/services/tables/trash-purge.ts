@@ -3,7 +3,7 @@ import { Workspace } from '../../store/models/workspace.model.js';
 import { dropLinkTable } from '../../store/user-tables/links.js';
 import { userTableName } from '../../store/user-tables/names.js';
 import { trashedColumnName } from '../../store/user-tables/trash.js';
-import { DEFAULT_SETTINGS } from '../workspaces/workspace-view.js';
+import { auditRetentionCutoff } from '../workspaces/audit-retention.js';
 
 interface DeletedColumn {
   table_id: string;
@@ -18,8 +18,7 @@ interface DeletedColumn {
 export async function purgeTrashedColumns(knex: Knex, now = new Date()): Promise<number> {
   let purged = 0;
   for (const workspace of await Workspace.query(knex)) {
-    const days = workspace.settings.auditRetentionDays ?? DEFAULT_SETTINGS.auditRetentionDays;
-    const cutoff = new Date(now.getTime() - days * 86_400_000);
+    const cutoff = auditRetentionCutoff(workspace, now);
     const schema = workspace.schemaName;
     const deleted = (await knex
       .withSchema(schema)

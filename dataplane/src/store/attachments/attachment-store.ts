@@ -18,6 +18,12 @@ export interface StoredFile {
   storageKey: string | null;
 }
 
+/** One file to copy, and the attachment id the copy is kept as. */
+export interface FileCopy {
+  from: StoredFile;
+  toId: string;
+}
+
 /** Where attachment bytes are kept; the `attachments` row describing them is the caller's. */
 export interface AttachmentStore {
   readonly kind: StorageKind;
@@ -25,6 +31,16 @@ export interface AttachmentStore {
   put(scope: AttachmentScope, id: string, file: SpooledFile, mimeType: string): Promise<string | null>;
   /** The bytes, streamed: one chunk in memory at a time. */
   open(scope: AttachmentScope, file: StoredFile): Promise<Readable>;
+  /**
+   * Copies each file inside the store (never through this process) and returns the copies'
+   * storage keys in order. A copy kept outside the caller's transaction (a bucket's object) is
+   * reported to `placed` as soon as it exists, so the caller can take it back if that fails.
+   */
+  copy(
+    scope: AttachmentScope,
+    copies: readonly FileCopy[],
+    placed: (file: StoredFile) => void,
+  ): Promise<(string | null)[]>;
   /** Forgets the bytes; bytes already gone are no error. */
   remove(scope: AttachmentScope, file: StoredFile): Promise<void>;
 }

@@ -1,14 +1,14 @@
 import { Readable } from 'node:stream';
 import type { SpooledFile } from '../../platform/upload-spool.js';
-import type { AttachmentScope, AttachmentStore, StoredFile } from './attachment-store.js';
+import type { AttachmentScope, AttachmentStore, FileCopy, StoredFile } from './attachment-store.js';
 
 /** Bytes per `attachment_chunks` row: what a download holds in memory at once. */
 export const CHUNK_BYTES = 256 * 1024;
 
 /**
- * Attachment bytes in the workspace schema's `attachment_chunks`, numbered from 0. Uploads write
- * them in the caller's transaction, so a failed upload leaves none; downloads read one chunk per
- * query, so a 25 MiB file never sits in memory whole.
+ * Attachment bytes in the workspace schema's `attachment_chunks`, numbered from 0. Uploads and
+ * copies write them in the caller's transaction, so a failed one leaves none; downloads read one
+ * chunk per query, so a 25 MiB file never sits in memory whole.
  */
 export class PostgresAttachmentStore implements AttachmentStore {
   readonly kind = 'postgres';
@@ -38,6 +38,18 @@ export class PostgresAttachmentStore implements AttachmentStore {
       }
     }
     return Readable.from(chunks(), { objectMode: false });
+  }
+
+  /** One INSERT … SELECT in the caller's transaction: the chunks never leave PostgreSQL. */
+  async copy(scope: AttachmentScope, copies: readonly FileCopy[]): Promise<null[]> {
+    if (copies.length > 0)
+      await scope.db.raw(
+        `INSERT INTO ??.attachment_chunks (attachment_id, seq, data)
+         SELECT m.to_id, c.seq, c.data
+         FROM ??.attachment_chunks c JOIN unnest(?::uuid[], ?::uuid[]) AS m(from_id, to_id) ON c.attachment_id = m.from_id`,
+        [scope.schema, scope.schema, copies.map((c) => c.from.id), copies.map((c) => c.toId)],
+      );
+    return copies.map(() => null);
   }
 
   async remove(scope: AttachmentScope, file: StoredFile): Promise<void> {

@@ -3,6 +3,7 @@ import { workspaceAudit } from './001-audit.js';
 import { workspaceConnections } from './002-connections.js';
 import { workspaceBasesAndTables } from './003-bases-and-tables.js';
 import { workspaceAttachments } from './004-attachments.js';
+import { workspaceAttachmentCopiesAndRemovals } from './005-attachment-copies-and-removals.js';
 
 /** Migrations every workspace schema (`lt_ws_<slug>`) runs, in order. Append only. */
 export const workspaceMigrations: SchemaMigration[] = [
@@ -10,4 +11,5 @@ export const workspaceMigrations: SchemaMigration[] = [
   workspaceConnections,
   workspaceBasesAndTables,
   workspaceAttachments,
+  workspaceAttachmentCopiesAndRemovals,
 ];
