@@ -14,7 +14,7 @@ export const attachmentEnv = {
   LT_ATTACHMENT_SWEEP_GRACE_HOURS: {
     schema: Type.Integer({ minimum: 1 }),
     default: '24',
-    doc: 'hours an upload nothing refers to (ADR 0012) is kept before the hourly sweep deletes it',
+    doc: 'hours an upload nothing refers to (ADR 0014) is kept before the hourly sweep deletes it',
   },
   LT_S3_ENDPOINT: {
     schema: Type.Optional(Type.String({ pattern: '^https?://' })),

@@ -24,7 +24,7 @@ interface Cell {
  * place with the server's descriptors, so names, sizes and types are the stored ones whatever the
  * client sent; otherwise the problems name the row and the column, and nothing is rewritten.
  * The files are read FOR SHARE (`db` is the write's transaction): the sweeper skips a file a
- * write is binding, and a write waiting on one the sweeper is deleting finds it gone (ADR 0012).
+ * write is binding, and a write waiting on one the sweeper is deleting finds it gone (ADR 0014).
  */
 export async function checkAttachmentCells(
   db: Knex,

@@ -31,7 +31,7 @@ interface SourceRow {
 }
 
 /**
- * Copies of attachment files for copied bases and templates (ADR 0012). `withCopies` runs the
+ * Copies of attachment files for copied bases and templates (ADR 0014). `withCopies` runs the
  * caller's transaction with a session that copies inside it; objects the session put in a bucket
  * are taken back if the transaction fails, as an upload's is.
  */

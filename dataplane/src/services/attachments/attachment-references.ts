@@ -7,7 +7,7 @@ import type { TableView } from '../tables/metadata.js';
 import { cellDescriptorsSql } from './attachment-cell-sql.js';
 
 /**
- * Everything that can name a file of one table (ADR 0012): the cells of its attachment columns,
+ * Everything that can name a file of one table (ADR 0014): the cells of its attachment columns,
  * those of its deleted attachment columns kept under `d_<id>` until the trash purge (a revert
  * restores them), and the row audit entries within the retention (a row revert writes their
  * cells back). Cells hold only their own table's files, so no other table is looked at.

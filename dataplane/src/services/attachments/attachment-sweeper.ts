@@ -36,7 +36,7 @@ type SweptRow = Pick<
 >;
 
 /**
- * Deletes files no one can reach any more (ADR 0012), workspace by workspace, in batches of
+ * Deletes files no one can reach any more (ADR 0014), workspace by workspace, in batches of
  * short transactions. Safe to run on several replicas at once: files and queued objects are
  * claimed FOR UPDATE SKIP LOCKED, so each is handled by one sweeper, and a batch re-checks its
  * claimed files after locking them, so a cell written meanwhile keeps its file. Idempotent: what

@@ -9,7 +9,7 @@ export interface AttachmentView {
 /** A row of the workspace schema's `attachments`, as knex returns it. */
 export interface AttachmentRow {
   id: string;
-  /** The table whose cells may name it; null for a saved template's copy (ADR 0012). */
+  /** The table whose cells may name it; null for a saved template's copy (ADR 0014). */
   table_id: string | null;
   template_id: string | null;
   column_id: string | null;

@@ -40,7 +40,7 @@ interface TemplateRow {
  * New bases from existing ones: built-in and saved templates, duplicates (structure only or with
  * data, copied inside PostgreSQL), and saving a base as a template. Each runs in one transaction
  * through the same steps as creating a base and its tables by hand, so every piece is audited.
- * Files of attachment cells are copied with the rows (ADR 0012): a duplicate's tables and a
+ * Files of attachment cells are copied with the rows (ADR 0014): a duplicate's tables and a
  * saved template own their copies, and a base made from a template gets copies of the template's.
  */
 export class BaseCopiesService {

@@ -1,7 +1,7 @@
 import type { SchemaMigration } from '../../migration-source.js';
 
 /**
- * Attachments a saved template owns (`template_id`, ADR 0012): a template keeps its own copies
+ * Attachments a saved template owns (`template_id`, ADR 0014): a template keeps its own copies
  * of the files its rows name, so it outlives the base it was saved from. An attachment belongs
  * to exactly one table or one template.
  *
