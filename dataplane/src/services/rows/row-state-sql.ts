@@ -1,6 +1,6 @@
-import { userColumnName } from '../../store/user-tables/names.js';
+import { SYSTEM_COLUMNS, userColumnName } from '../../store/user-tables/names.js';
 import type { Placeholders } from '../../store/user-tables/verbatim.js';
-import { cellJsonSql } from '../tables/column-types.js';
+import { cellJsonSql, isStoredType } from '../tables/column-types.js';
 import type { TableView } from '../tables/metadata.js';
 
 /** jsonb_build_object takes at most 100 arguments: 50 fields an object, joined with `||`. */
@@ -30,4 +30,16 @@ export function rowStateSql(
   if (objects.length === 0) objects.push(`'{}'::jsonb`);
   if (extraFields) objects.push(`(${extraFields})::jsonb`);
   return `jsonb_build_object('version', ${ref('version')}, 'fields', ${objects.join(' || ')})`;
+}
+
+/**
+ * The physical columns a row write returns: the system columns and every stored column, named,
+ * never `*`: a prepared statement's result must keep its row type while the table gains or
+ * loses columns no metadata version tracks (a purged column's `d_<id>`).
+ */
+export function rowColumns(table: TableView): string[] {
+  return [
+    ...Object.values(SYSTEM_COLUMNS),
+    ...table.columns.filter((c) => isStoredType(c.type)).map((c) => userColumnName(c.id)),
+  ];
 }

@@ -1,10 +1,9 @@
 import { statementName } from '../../store/prepared.js';
-import { SYSTEM_COLUMNS, userColumnName, userTableName } from '../../store/user-tables/names.js';
+import { userTableName } from '../../store/user-tables/names.js';
 import { Placeholders, quoteIdent, type SqlRunner } from '../../store/user-tables/verbatim.js';
-import { isStoredType } from '../tables/column-types.js';
 import type { TableView } from '../tables/metadata.js';
 import type { EntryContext } from '../unit-of-work.js';
-import { rowStateSql } from './row-state-sql.js';
+import { rowColumns, rowStateSql } from './row-state-sql.js';
 
 type Raw = Record<string, unknown>;
 
@@ -43,10 +42,7 @@ export async function updateRowAudited(
   const physical = `${s}.${quoteIdent(userTableName(table.id))}`;
   const p = new Placeholders();
   const { audit } = options;
-  const columns = [
-    ...Object.values(SYSTEM_COLUMNS),
-    ...table.columns.filter((c) => isStoredType(c.type)).map((c) => userColumnName(c.id)),
-  ];
+  const columns = rowColumns(table);
   const meta = `SELECT schema_version FROM ${s}.tables WHERE id = ${p.add(table.id)} FOR SHARE`;
   const old =
     `SELECT t.*, (SELECT l.holder_id FROM ${s}.row_locks l WHERE l.table_id = ${p.add(table.id)} ` +
@@ -60,7 +56,8 @@ export async function updateRowAudited(
     `updated_by = ${p.add(audit.actorId)} FROM old, meta WHERE t.id = old.id AND old.lt_locked_by IS NULL ` +
     `AND meta.schema_version = ${p.add(table.schemaVersion)}` +
     (options.version !== undefined ? ` AND old.version = ${p.add(options.version)}` : '') +
-    ` RETURNING t.*, ${columns.map((c) => `old.${quoteIdent(c)} AS ${quoteIdent(OLD + c)}`).join(', ')}`;
+    ` RETURNING ${columns.map((c) => `t.${quoteIdent(c)}`).join(', ')}, ` +
+    columns.map((c) => `old.${quoteIdent(c)} AS ${quoteIdent(OLD + c)}`).join(', ');
   const links = options.links && Object.keys(options.links.after).length > 0 ? options.links : undefined;
   const before = rowStateSql(
     table,

@@ -5,7 +5,7 @@ import { userTableName } from '../../store/user-tables/names.js';
 import { Placeholders, quoteIdent, type SqlRunner } from '../../store/user-tables/verbatim.js';
 import type { TableView } from '../tables/metadata.js';
 import type { EntryContext } from '../unit-of-work.js';
-import { rowStateSql } from './row-state-sql.js';
+import { rowColumns, rowStateSql } from './row-state-sql.js';
 
 type Raw = Record<string, unknown>;
 
@@ -49,7 +49,7 @@ export async function deleteRowsAudited(
 ): Promise<Raw[]> {
   const p = new Placeholders();
   const physical = `${quoteIdent(schema)}.${quoteIdent(userTableName(table.id))}`;
-  const remove = `DELETE FROM ${physical} WHERE id = ANY(${p.add(ids)}::uuid[]) RETURNING *`;
+  const remove = `DELETE FROM ${physical} WHERE id = ANY(${p.add(ids)}::uuid[]) RETURNING ${returned(table)}`;
   const audited = entriesSql(schema, table, 'row.delete', ids, entries, p);
   const text = `WITH w AS (${remove}), entries AS (${audited}) SELECT * FROM w`;
   const rows = await run(text, p.values, statementName(text, String(table.schemaVersion)));
@@ -81,6 +81,8 @@ function entriesSql(
     'ON e.row_id = w.id'
   );
 }
+
+const returned = (table: TableView): string => rowColumns(table).map(quoteIdent).join(', ');
 
 function inOrder(rows: readonly Raw[], ids: readonly string[]): Raw[] {
   const byId = new Map(rows.map((row) => [String(row.id), row]));
