@@ -57,28 +57,39 @@ function badText(text: string): string | undefined {
  */
 function textProblems(root: unknown): FieldProblem[] {
   const problems: FieldProblem[] = [];
+  if (typeof root === 'string') {
+    const message = badText(root);
+    return message ? [{ path: '/', message }] : [];
+  }
+  // Containers wait on the stack with their path; strings and keys are checked where they are
+  // met, and their path is spelled out only for a problem (a bulk body holds 100 000 strings).
   const stack: [value: unknown, path: string, depth: number][] = [[root, '', 0]];
   for (let next = stack.pop(); next && problems.length < MAX_PROBLEMS; next = stack.pop()) {
     const [value, path, depth] = next;
-    if (typeof value === 'string') {
-      const message = badText(value);
-      if (message) problems.push({ path: path || '/', message });
-      continue;
-    }
     if (typeof value !== 'object' || value === null) continue;
     if (depth >= MAX_DEPTH) {
       problems.push({ path: path || '/', message: `is nested more than ${MAX_DEPTH} levels deep` });
       continue;
     }
-    const entries = Array.isArray(value)
-      ? value.map((item, i) => [String(i), item] as const)
-      : Object.entries(value);
-    for (const [key, item] of entries.reverse()) {
-      const at = `${path}/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`;
-      const keyMessage = Array.isArray(value) ? undefined : badText(key);
-      if (keyMessage) problems.push({ path: at, message: `name ${keyMessage}` });
-      stack.push([item, at, depth + 1]);
+    const isArray = Array.isArray(value);
+    const keys = isArray ? undefined : Object.keys(value);
+    const count = isArray ? value.length : (keys as string[]).length;
+    const at = (key: string) => `${path}/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`;
+    for (let i = 0; i < count; i++) {
+      const key = keys ? (keys[i] as string) : String(i);
+      const item: unknown = isArray ? value[i] : (value as Record<string, unknown>)[key];
+      const keyMessage = keys ? badText(key) : undefined;
+      if (keyMessage) problems.push({ path: at(key), message: `name ${keyMessage}` });
+      if (typeof item === 'string') {
+        const message = badText(item);
+        if (message) problems.push({ path: at(key), message });
+      }
+    }
+    for (let i = count - 1; i >= 0; i--) {
+      const key = keys ? (keys[i] as string) : String(i);
+      const item: unknown = isArray ? value[i] : (value as Record<string, unknown>)[key];
+      if (typeof item === 'object' && item !== null) stack.push([item, at(key), depth + 1]);
     }
   }
-  return problems;
+  return problems.slice(0, MAX_PROBLEMS);
 }

@@ -1,6 +1,5 @@
 import { statementName } from '../../store/prepared.js';
 import type { BulkColumn } from '../../store/user-tables/bulk-insert.js';
-import { insertByColumnsSql } from '../../store/user-tables/bulk-insert.js';
 import { userTableName } from '../../store/user-tables/names.js';
 import { Placeholders, quoteIdent, type SqlRunner } from '../../store/user-tables/verbatim.js';
 import type { TableView } from '../tables/metadata.js';
@@ -17,8 +16,10 @@ export interface RowEntries extends Omit<EntryContext, 'id'> {
 
 /**
  * Inserts rows and their `row.create` audit entries in one statement (ADR 0015): each entry's
- * state is read by the database from the row it has just written. `values[i].id` is row i's id;
- * `links[i]` (ids by link column) joins row i's state. Returns the rows in the order given.
+ * state is read by the database from the row it has just written. The rows travel as one JSON
+ * parameter (`json_to_recordset`), each with its entry's id and any link ids (joined to its
+ * state): serialised natively, where arrays per column cost the driver a call per value.
+ * `values[i].id` is row i's id. Returns the rows in the order given.
  */
 export async function insertRowsAudited(
   run: SqlRunner,
@@ -29,15 +30,42 @@ export async function insertRowsAudited(
   entries: RowEntries,
 ): Promise<Raw[]> {
   const p = new Placeholders();
-  const insert = insertByColumnsSql({ schema, name: userTableName(table.id) }, columns, values, p);
-  const ids = values.map((v) => String(v.id));
-  const audited = entriesSql(schema, table, 'row.create', ids, entries, p);
-  const rows = await run(
-    `WITH w AS (${insert} RETURNING *), entries AS (${audited}) SELECT * FROM w`,
-    p.values,
+  const hasLinks = entries.links?.some((l) => Object.keys(l).length > 0) ?? false;
+  const records = values.map((v, i) => ({
+    ...v,
+    [ENTRY]: entries.entryIds[i],
+    ...(hasLinks ? { [LINKS]: entries.links?.[i] ?? {} } : {}),
+  }));
+  // jsonb cells arrive encoded as JSON text: read as text, then cast.
+  const shape = [
+    ...columns.map((c) => `${quoteIdent(c.name)} ${c.sqlType === 'jsonb' ? 'text' : c.sqlType}`),
+    `${ENTRY} uuid`,
+    ...(hasLinks ? [`${LINKS} jsonb`] : []),
+  ];
+  const source = `SELECT * FROM json_to_recordset(${p.add(JSON.stringify(records))}::json) AS r(${shape.join(', ')})`;
+  const names = columns.map((c) => quoteIdent(c.name));
+  const selected = columns.map((c) => `r.${quoteIdent(c.name)}${c.sqlType === 'jsonb' ? '::jsonb' : ''}`);
+  const physical = `${quoteIdent(schema)}.${quoteIdent(userTableName(table.id))}`;
+  const insert =
+    `INSERT INTO ${physical} (${names.join(', ')}) SELECT ${selected.join(', ')} FROM r ` +
+    `RETURNING ${returned(table)}`;
+  const state = rowStateSql(table, (c) => `w.${quoteIdent(c)}`, p, hasLinks ? `r.${LINKS}` : undefined);
+  const audited =
+    `INSERT INTO ${quoteIdent(schema)}.audit_logs (id, workspace_id, actor_id, action, resource_type, ` +
+    `resource_id, parent_id, after, request_id, ip) SELECT r.${ENTRY}, ${p.add(entries.workspaceId)}, ` +
+    `${p.add(entries.actorId)}, 'row.create', 'row', w.id::text, ${p.add(table.id)}, ${state}, ` +
+    `${p.add(entries.requestId)}, ${p.add(entries.ip)} FROM w JOIN r ON r.id = w.id`;
+  const text = `WITH r AS MATERIALIZED (${source}), w AS (${insert}), entries AS (${audited}) SELECT * FROM w`;
+  const rows = await run(text, p.values, statementName(text, String(table.schemaVersion)));
+  return inOrder(
+    rows,
+    values.map((v) => String(v.id)),
   );
-  return inOrder(rows, ids);
 }
+
+/** Members of a JSON record that are not columns: the entry's id and the row's link ids. */
+const ENTRY = 'lt_entry_id';
+const LINKS = 'lt_links';
 
 /** Deletes rows by id and writes their `row.delete` entries (the state each had) in one statement. */
 export async function deleteRowsAudited(
