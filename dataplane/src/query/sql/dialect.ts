@@ -17,6 +17,11 @@ const MAX_QUOTED_NAMES = 10_000;
  */
 export abstract class SqlDialect {
   abstract readonly name: SqlDialectName;
+  /**
+   * Whether a row-value comparison `(a, b) > (x, y)` is an index range on `(a, b)`: PostgreSQL's
+   * B-trees seek it; MySQL and MariaDB do not reliably, so they keep the expanded form.
+   */
+  abstract readonly seeksRowComparisons: boolean;
 
   /** The engine's quoted form of one identifier (already knex-raw safe). */
   protected abstract quoteName(name: string): string;

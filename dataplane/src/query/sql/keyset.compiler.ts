@@ -48,6 +48,10 @@ export function orderByClause(keys: readonly KeyColumn[], d: SqlDialect): SqlFra
  * with the remaining keys after theirs. Each branch reads at most a page from an index on the
  * keys wherever the cursor points, where the single OR form above makes PostgreSQL walk every
  * row before the cursor. Undefined when the first value is NULL (the OR form is then a seek).
+ *
+ * When every key after the first is NOT NULL and runs the first's direction (the usual
+ * `ORDER BY field, id`), and the engine seeks row values, the first and last branches are one:
+ * `(k0, k1, …) > (v0, v1, …)` (`<` descending), a single range on the index, beside the NULL branch.
  */
 export function afterCursorBranches(
   keys: readonly KeyColumn[],
@@ -58,8 +62,17 @@ export function afterCursorBranches(
   const value = values[0] ?? null;
   if (!first || value === null) return undefined;
   const op = keyword(first.direction === 'asc' ? '>' : '<');
-  const branches = [sql`${first.key} ${op} ${d.keyValue(first.type, value)}`];
-  if (first.nullable) branches.push(sql`${first.key} IS NULL`);
+  const nulls = first.nullable ? [sql`${first.key} IS NULL`] : [];
+  if (
+    d.seeksRowComparisons &&
+    rest.length > 0 &&
+    rest.every((k) => !k.nullable && k.direction === first.direction)
+  ) {
+    const row = (items: SqlFragment[]) => sql`ROW(${joinSql(items, ', ')})`;
+    const cursorRow = keys.map((k, i) => d.keyValue(k.type, values[i] ?? null));
+    return [sql`${row(keys.map((k) => k.key))} ${op} ${row(cursorRow)}`, ...nulls];
+  }
+  const branches = [sql`${first.key} ${op} ${d.keyValue(first.type, value)}`, ...nulls];
   if (rest.length > 0)
     branches.push(
       sql`${first.key} = ${d.keyValue(first.type, value)} AND ${afterCursor(rest, values.slice(1), d)}`,

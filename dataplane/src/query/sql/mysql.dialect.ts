@@ -16,6 +16,7 @@ const binary = (expr: SqlFragment) => sql`CAST(CONVERT(${expr} USING utf8mb4) AS
  * integer). The session time zone is assumed to be UTC (README "Time").
  */
 export class MysqlDialect extends SqlDialect {
+  readonly seeksRowComparisons = false;
   readonly name = 'mysql' as const;
 
   protected quoteName(name: string): string {

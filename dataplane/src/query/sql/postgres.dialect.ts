@@ -12,6 +12,7 @@ const ISO_OUT = `'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'`;
  * be UTC (README "Time").
  */
 export class PostgresDialect extends SqlDialect {
+  readonly seeksRowComparisons = true;
   readonly name = 'postgres' as const;
 
   protected quoteName(name: string): string {

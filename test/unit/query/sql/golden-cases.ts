@@ -133,3 +133,19 @@ export function withCursor(dialect: SqlDialectName): LogicalQuery {
   const cursor = encodeKeysetCursor(fingerprint, ['2024-03-01', null, 42]);
   return { ...query, pagination: { ...keyset, cursor } };
 }
+
+/** A cursor after one nullable sort field and the primary key: `ORDER BY qty DESC, id DESC`. */
+export function withFieldAndKeyCursor(dialect: SqlDialectName): LogicalQuery {
+  const query: LogicalQuery = {
+    source: { table: 'orders' },
+    select: ['id'],
+    sorts: [
+      { field: 'qty', direction: 'desc' },
+      { field: 'id', direction: 'desc' },
+    ],
+    pagination: keyset,
+  };
+  const { fingerprint } = cursorSpec(analyzeQuery(query, UNIT_CATALOG), dialectFor(dialect));
+  const cursor = encodeKeysetCursor(fingerprint, [7, 42]);
+  return { ...query, pagination: { ...keyset, cursor } };
+}

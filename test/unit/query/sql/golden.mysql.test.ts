@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import knexFactory from 'knex';
 import { compileSql } from '../../../../dataplane/src/query/sql/index.js';
-import { GOLDEN, withCursor } from './golden-cases.js';
+import { GOLDEN, withCursor, withFieldAndKeyCursor } from './golden-cases.js';
 import { UNIT_CATALOG } from './unit-catalog.js';
 
 /** Golden tests: each LQP of golden-cases.ts in, the exact MySQL statement and bindings out. */
@@ -75,6 +75,10 @@ const EXPECTED: Record<string, { sql: string; bindings: unknown[] }> = {
     sql: "SELECT * FROM ((SELECT `t0`.`id` AS `o0`, DATE_FORMAT(`t0`.`due`, '%Y-%m-%d') AS `k0`, CAST(CONVERT(`t0`.`status` USING utf8mb4) AS BINARY) AS `k1`, `t0`.`due` AS `s0`, CAST(CONVERT(`t0`.`status` USING utf8mb4) AS BINARY) AS `s1`, `t0`.`id` AS `s2` FROM `orders` AS `t0` WHERE `t0`.`due` < CAST(? AS DATE) ORDER BY `t0`.`due` IS NULL, `t0`.`due` DESC, CAST(CONVERT(`t0`.`status` USING utf8mb4) AS BINARY) IS NULL, CAST(CONVERT(`t0`.`status` USING utf8mb4) AS BINARY) ASC, `t0`.`id` ASC LIMIT ?) UNION ALL (SELECT `t0`.`id` AS `o0`, DATE_FORMAT(`t0`.`due`, '%Y-%m-%d') AS `k0`, CAST(CONVERT(`t0`.`status` USING utf8mb4) AS BINARY) AS `k1`, `t0`.`due` AS `s0`, CAST(CONVERT(`t0`.`status` USING utf8mb4) AS BINARY) AS `s1`, `t0`.`id` AS `s2` FROM `orders` AS `t0` WHERE `t0`.`due` IS NULL ORDER BY `t0`.`due` IS NULL, `t0`.`due` DESC, CAST(CONVERT(`t0`.`status` USING utf8mb4) AS BINARY) IS NULL, CAST(CONVERT(`t0`.`status` USING utf8mb4) AS BINARY) ASC, `t0`.`id` ASC LIMIT ?) UNION ALL (SELECT `t0`.`id` AS `o0`, DATE_FORMAT(`t0`.`due`, '%Y-%m-%d') AS `k0`, CAST(CONVERT(`t0`.`status` USING utf8mb4) AS BINARY) AS `k1`, `t0`.`due` AS `s0`, CAST(CONVERT(`t0`.`status` USING utf8mb4) AS BINARY) AS `s1`, `t0`.`id` AS `s2` FROM `orders` AS `t0` WHERE `t0`.`due` = CAST(? AS DATE) AND ((CAST(CONVERT(`t0`.`status` USING utf8mb4) AS BINARY) IS NULL AND `t0`.`id` > ?)) ORDER BY `t0`.`due` IS NULL, `t0`.`due` DESC, CAST(CONVERT(`t0`.`status` USING utf8mb4) AS BINARY) IS NULL, CAST(CONVERT(`t0`.`status` USING utf8mb4) AS BINARY) ASC, `t0`.`id` ASC LIMIT ?)) AS `u` ORDER BY `u`.`s0` IS NULL, `u`.`s0` DESC, `u`.`s1` IS NULL, `u`.`s1` ASC, `u`.`s2` ASC LIMIT ?",
     bindings: ['2024-03-01', 51, 51, '2024-03-01', 42, 51, 51],
   },
+  'keyset continuation after a field and the key': {
+    sql: 'SELECT * FROM ((SELECT `t0`.`id` AS `o0`, `t0`.`qty` AS `k0`, `t0`.`qty` AS `s0`, `t0`.`id` AS `s1` FROM `orders` AS `t0` WHERE `t0`.`qty` < ? ORDER BY `t0`.`qty` IS NULL, `t0`.`qty` DESC, `t0`.`id` DESC LIMIT ?) UNION ALL (SELECT `t0`.`id` AS `o0`, `t0`.`qty` AS `k0`, `t0`.`qty` AS `s0`, `t0`.`id` AS `s1` FROM `orders` AS `t0` WHERE `t0`.`qty` IS NULL ORDER BY `t0`.`qty` IS NULL, `t0`.`qty` DESC, `t0`.`id` DESC LIMIT ?) UNION ALL (SELECT `t0`.`id` AS `o0`, `t0`.`qty` AS `k0`, `t0`.`qty` AS `s0`, `t0`.`id` AS `s1` FROM `orders` AS `t0` WHERE `t0`.`qty` = ? AND ((`t0`.`id` < ?)) ORDER BY `t0`.`qty` IS NULL, `t0`.`qty` DESC, `t0`.`id` DESC LIMIT ?)) AS `u` ORDER BY `u`.`s0` IS NULL, `u`.`s0` DESC, `u`.`s1` DESC LIMIT ?',
+    bindings: [7, 51, 51, 7, 42, 51, 51],
+  },
 };
 
 describe('LQP → SQL golden tests (MySQL)', () => {
@@ -84,6 +88,7 @@ describe('LQP → SQL golden tests (MySQL)', () => {
   for (const [name, query] of [
     ...Object.entries(GOLDEN),
     ['keyset continuation', withCursor('mysql')] as const,
+    ['keyset continuation after a field and the key', withFieldAndKeyCursor('mysql')] as const,
   ]) {
     it(name, () => {
       const compiled = compileSql(query, UNIT_CATALOG, 'mysql', knex);
@@ -92,6 +97,10 @@ describe('LQP → SQL golden tests (MySQL)', () => {
   }
 
   it('every golden case has an expectation', () => {
-    expect(Object.keys(EXPECTED)).to.have.members([...Object.keys(GOLDEN), 'keyset continuation']);
+    expect(Object.keys(EXPECTED)).to.have.members([
+      ...Object.keys(GOLDEN),
+      'keyset continuation',
+      'keyset continuation after a field and the key',
+    ]);
   });
 });

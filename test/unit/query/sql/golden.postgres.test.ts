@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import knexFactory from 'knex';
 import { compileSql } from '../../../../dataplane/src/query/sql/index.js';
-import { GOLDEN, withCursor } from './golden-cases.js';
+import { GOLDEN, withCursor, withFieldAndKeyCursor } from './golden-cases.js';
 import { UNIT_CATALOG } from './unit-catalog.js';
 
 /** Golden tests: each LQP of golden-cases.ts in, the exact PostgreSQL statement and bindings out. */
@@ -46,6 +46,10 @@ const EXPECTED: Record<string, { sql: string; bindings: unknown[] }> = {
     sql: 'SELECT * FROM ((SELECT "t0"."id" AS "o0", to_char("t0"."due", \'YYYY-MM-DD\') AS "k0", "t0"."status" COLLATE "C" AS "k1", "t0"."due" AS "s0", "t0"."status" COLLATE "C" AS "s1", "t0"."id" AS "s2" FROM "orders" AS "t0" WHERE "t0"."due" < $1 ORDER BY "t0"."due" DESC NULLS LAST, "t0"."status" COLLATE "C" ASC NULLS LAST, "t0"."id" ASC LIMIT $2) UNION ALL (SELECT "t0"."id" AS "o0", to_char("t0"."due", \'YYYY-MM-DD\') AS "k0", "t0"."status" COLLATE "C" AS "k1", "t0"."due" AS "s0", "t0"."status" COLLATE "C" AS "s1", "t0"."id" AS "s2" FROM "orders" AS "t0" WHERE "t0"."due" IS NULL ORDER BY "t0"."due" DESC NULLS LAST, "t0"."status" COLLATE "C" ASC NULLS LAST, "t0"."id" ASC LIMIT $3) UNION ALL (SELECT "t0"."id" AS "o0", to_char("t0"."due", \'YYYY-MM-DD\') AS "k0", "t0"."status" COLLATE "C" AS "k1", "t0"."due" AS "s0", "t0"."status" COLLATE "C" AS "s1", "t0"."id" AS "s2" FROM "orders" AS "t0" WHERE "t0"."due" = $4 AND (("t0"."status" COLLATE "C" IS NULL AND "t0"."id" > CAST($5 AS bigint))) ORDER BY "t0"."due" DESC NULLS LAST, "t0"."status" COLLATE "C" ASC NULLS LAST, "t0"."id" ASC LIMIT $6)) AS "u" ORDER BY "u"."s0" DESC NULLS LAST, "u"."s1" ASC NULLS LAST, "u"."s2" ASC LIMIT $7',
     bindings: ['2024-03-01', 51, 51, '2024-03-01', 42, 51, 51],
   },
+  'keyset continuation after a field and the key': {
+    sql: 'SELECT * FROM ((SELECT "t0"."id" AS "o0", "t0"."qty" AS "k0", "t0"."qty" AS "s0", "t0"."id" AS "s1" FROM "orders" AS "t0" WHERE ROW("t0"."qty", "t0"."id") < ROW(CAST($1 AS bigint), CAST($2 AS bigint)) ORDER BY "t0"."qty" DESC NULLS LAST, "t0"."id" DESC LIMIT $3) UNION ALL (SELECT "t0"."id" AS "o0", "t0"."qty" AS "k0", "t0"."qty" AS "s0", "t0"."id" AS "s1" FROM "orders" AS "t0" WHERE "t0"."qty" IS NULL ORDER BY "t0"."qty" DESC NULLS LAST, "t0"."id" DESC LIMIT $4)) AS "u" ORDER BY "u"."s0" DESC NULLS LAST, "u"."s1" DESC LIMIT $5',
+    bindings: [7, 42, 51, 51, 51],
+  },
 };
 
 describe('LQP → SQL golden tests (PostgreSQL)', () => {
@@ -55,6 +59,7 @@ describe('LQP → SQL golden tests (PostgreSQL)', () => {
   for (const [name, query] of [
     ...Object.entries(GOLDEN),
     ['keyset continuation', withCursor('postgres')] as const,
+    ['keyset continuation after a field and the key', withFieldAndKeyCursor('postgres')] as const,
   ]) {
     it(name, () => {
       const compiled = compileSql(query, UNIT_CATALOG, 'postgres', knex);
@@ -63,6 +68,10 @@ describe('LQP → SQL golden tests (PostgreSQL)', () => {
   }
 
   it('every golden case has an expectation', () => {
-    expect(Object.keys(EXPECTED)).to.have.members([...Object.keys(GOLDEN), 'keyset continuation']);
+    expect(Object.keys(EXPECTED)).to.have.members([
+      ...Object.keys(GOLDEN),
+      'keyset continuation',
+      'keyset continuation after a field and the key',
+    ]);
   });
 });
