@@ -82,6 +82,36 @@ describe('mini-DB: links, lookups and rollups (real PostgreSQL)', () => {
     });
   });
 
+  it('filters and sorts by a lookup (its values in link order, as text)', async () => {
+    const owner = db.as(db.owner);
+    await owner.post(path(), { fields: { Name: 'Polish', Tasks: [ids.Test] } });
+    await owner.post(path(), { fields: { Name: 'Rewrite', Tasks: [ids.Design, ids.Test] } });
+    const names = (body: { data: { fields: { Name: string } }[] }) => body.data.map((r) => r.fields.Name);
+    const having = (op: string, value?: unknown) =>
+      owner.get(
+        `${path()}?sort=Name&filter=${encodeURIComponent(
+          JSON.stringify({ field: 'Task titles', op, ...(value === undefined ? {} : { value }) }),
+        )}`,
+      );
+    const test = await having('contains', 'test');
+    expect(test.status, JSON.stringify(test.body)).to.equal(200);
+    expect(names(test.body)).to.deep.equal(['Polish', 'Rewrite']);
+    expect(names((await having('eq', 'Test')).body)).to.deep.equal(['Polish']);
+    expect(names((await having('isEmpty')).body)).to.include('Idle');
+    expect(names((await having('isEmpty')).body)).to.not.include('Launch');
+    // Sorted by the joined text ("Build, Design" < "Design, Test" < "Test"), rows without links last.
+    const sorted = await owner.get(`${path()}?sort=Task titles,Name`);
+    expect(sorted.status).to.equal(200);
+    expect(names(sorted.body)).to.deep.equal(['Launch', 'Rewrite', 'Polish', 'Idle']);
+    const fieldsOf = (body: { data: { fields: Record<string, unknown> }[] }) => body.data[1]?.fields;
+    expect(fieldsOf(sorted.body)).to.include({ Name: 'Rewrite' });
+    expect(fieldsOf(sorted.body)?.['Task titles']).to.deep.equal(['Design', 'Test']); // still an array
+    for (const name of ['Polish', 'Rewrite']) {
+      const row = sorted.body.data.find((r: { fields: { Name: string } }) => r.fields.Name === name);
+      expect((await owner.delete(`${path()}/${row.id}`)).status).to.equal(204);
+    }
+  });
+
   it('filters and sorts by a rollup, and formulas can use one (rollups are computed in SQL)', async () => {
     const owner = db.as(db.owner);
     const t = await owner.table({

@@ -1,6 +1,6 @@
 import { catalogOf, type Catalog, type CatalogColumn } from '../../query/catalog.js';
 import type { ComputedColumn, LogicalQuery } from '../../query/lqp.js';
-import { keyword, sql } from '../../query/sql/sql-fragment.js';
+import { keyword, sql, type SqlFragment } from '../../query/sql/sql-fragment.js';
 import {
   linkTableName,
   SYSTEM_COLUMNS,
@@ -69,7 +69,12 @@ export function tableSource(
     const system = SYSTEM_BACKED[column.type];
     const rollup = column.type === 'rollup' ? rollupColumn(schema, table, column, targets) : undefined;
     if (rollup) columns.push(rollup);
-    else if (system)
+    else if (column.type === 'lookup') {
+      // Filterable and sortable, not selected: a row's lookup values are read with its links.
+      const lookup = lookupColumn(schema, table, column, targets);
+      if (lookup) columns.push(lookup);
+      continue;
+    } else if (system)
       columns.push({ name: column.name, type: logicalTypeOf(column), nullable: true, sqlName: system });
     else if (isStoredType(column.type))
       columns.push({
@@ -92,6 +97,44 @@ export function tableSource(
   };
 }
 
+/** What a catalog expression may ask of the dialect: quoted names. */
+type Names = Parameters<NonNullable<CatalogColumn['expression']>>[1];
+
+/** The link a lookup or rollup reads through, the table it links to, and the field it reads there. */
+function linkedField(
+  table: TableView,
+  column: Column,
+  targets: ReadonlyMap<string, TableView>,
+): { link: Column; target: TableView; field: Column } | undefined {
+  const link = table.columns.find((c) => c.id === column.options.link && c.type === 'link');
+  const target = link && targets.get(link.options.tableId as string);
+  const field = target?.columns.find((c) => c.id === column.options.field || c.name === column.options.field);
+  return link && target && field && isStoredType(field.type) ? { link, target, field } : undefined;
+}
+
+/**
+ * `SELECT <aggregate> FROM <link table> JOIN <linked table> WHERE source is the row`: the
+ * correlated subquery rollups and lookups compile to. `value` is the aggregate over the linked
+ * field (`lt_target.c_<id>`) and the link (`lt_link`, whose `position` orders the links).
+ */
+function overLinks(
+  schema: string,
+  linked: { link: Column; target: TableView; field: Column },
+  value: (field: SqlFragment, d: Names) => SqlFragment,
+): CatalogColumn['expression'] {
+  const { link, target, field } = linked;
+  return (row, d) =>
+    sql`SELECT ${value(d.identifier('lt_target', userColumnName(field.id)), d)} FROM ${d.identifier(
+      schema,
+      linkTableName(link.id),
+    )} AS ${d.identifier('lt_link')} JOIN ${d.identifier(schema, userTableName(target.id))} AS ${d.identifier(
+      'lt_target',
+    )} ON ${d.identifier('lt_target', 'id')} = ${d.identifier('lt_link', 'target_id')} WHERE ${d.identifier(
+      'lt_link',
+      'source_id',
+    )} = ${row}.${keyword('id')}`;
+}
+
 /** A rollup as a correlated aggregate over its link table and the linked table's field. */
 function rollupColumn(
   schema: string,
@@ -99,26 +142,42 @@ function rollupColumn(
   column: Column,
   targets: ReadonlyMap<string, TableView>,
 ): CatalogColumn | undefined {
-  const link = table.columns.find((c) => c.id === column.options.link && c.type === 'link');
-  const target = link && targets.get(link.options.tableId as string);
-  const field = target?.columns.find((c) => c.id === column.options.field || c.name === column.options.field);
-  if (!link || !target || !field || !isStoredType(field.type)) return undefined;
+  const linked = linkedField(table, column, targets);
+  if (!linked) return undefined;
   const aggregate = AGGREGATES[column.options.aggregate ?? 'count'] ?? 'count';
-  const type = aggregate === 'count' ? 'integer' : aggregate === 'avg' ? 'number' : logicalTypeOf(field);
+  const type =
+    aggregate === 'count' ? 'integer' : aggregate === 'avg' ? 'number' : logicalTypeOf(linked.field);
   return {
     name: column.name,
     type,
     nullable: true,
-    expression: (row, d) =>
-      sql`SELECT ${keyword(aggregate)}(${d.identifier('lt_target', userColumnName(field.id))}) FROM ${d.identifier(
-        schema,
-        linkTableName(link.id),
-      )} AS ${d.identifier('lt_link')} JOIN ${d.identifier(schema, userTableName(target.id))} AS ${d.identifier(
-        'lt_target',
-      )} ON ${d.identifier('lt_target', 'id')} = ${d.identifier('lt_link', 'target_id')} WHERE ${d.identifier(
-        'lt_link',
-        'source_id',
-      )} = ${row}.${keyword('id')}`,
+    expression: overLinks(schema, linked, (field) => sql`${keyword(aggregate)}(${field})`),
+  };
+}
+
+/**
+ * A lookup as text for filters and sorts: the linked rows' values of the field, in link order,
+ * joined with ", " (as a spreadsheet shows them), NULL without links. `contains` finds a value
+ * among them; sorting orders by that text.
+ */
+function lookupColumn(
+  schema: string,
+  table: TableView,
+  column: Column,
+  targets: ReadonlyMap<string, TableView>,
+): CatalogColumn | undefined {
+  const linked = linkedField(table, column, targets);
+  if (!linked) return undefined;
+  return {
+    name: column.name,
+    type: 'text',
+    nullable: true,
+    expression: overLinks(
+      schema,
+      linked,
+      (field, d) =>
+        sql`string_agg(CAST(${field} AS text), ', ' ORDER BY ${d.identifier('lt_link', 'position')})`,
+    ),
   };
 }
 
