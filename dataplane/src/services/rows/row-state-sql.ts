@@ -1,5 +1,4 @@
 import { SYSTEM_COLUMNS, userColumnName } from '../../store/user-tables/names.js';
-import type { Placeholders } from '../../store/user-tables/verbatim.js';
 import { cellJsonSql, isStoredType } from '../tables/column-types.js';
 import type { TableView } from '../tables/metadata.js';
 
@@ -9,20 +8,21 @@ const FIELDS_PER_OBJECT = 50;
 /**
  * SQL giving a row's audited state, `{version, fields: {<column id>: value}}`, exactly as
  * `auditState(table, toRowView(table, row))` gives it, read by the database from the row it is
- * writing (ADR 0015). `ref` quotes a physical column of the row (`version`, `c_<id>`);
+ * writing (ADR 0015). `ref` quotes a physical column of the row (`version`, `c_<id>`); `bind`
+ * makes a statement parameter of a constant (a column id) and answers its placeholder;
  * `extraFields`, SQL of a jsonb object (a placeholder, a column), adds members (link columns'
  * row ids).
  */
 export function rowStateSql(
   table: TableView,
   ref: (physical: string) => string,
-  params: Placeholders,
+  bind: (constant: string) => string,
   extraFields?: string,
 ): string {
   const pairs: string[] = [];
   for (const column of table.columns) {
     const json = cellJsonSql(column, ref(userColumnName(column.id)));
-    if (json !== undefined) pairs.push(`${params.add(column.id)}::text, ${json}`);
+    if (json !== undefined) pairs.push(`${bind(column.id)}::text, ${json}`);
   }
   const objects: string[] = [];
   for (let i = 0; i < pairs.length; i += FIELDS_PER_OBJECT)

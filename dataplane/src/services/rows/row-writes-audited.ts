@@ -49,7 +49,12 @@ export async function insertRowsAudited(
   const insert =
     `INSERT INTO ${physical} (${names.join(', ')}) SELECT ${selected.join(', ')} FROM r ` +
     `RETURNING ${returned(table)}`;
-  const state = rowStateSql(table, (c) => `w.${quoteIdent(c)}`, p, hasLinks ? `r.${LINKS}` : undefined);
+  const state = rowStateSql(
+    table,
+    (c) => `w.${quoteIdent(c)}`,
+    (v) => p.add(v),
+    hasLinks ? `r.${LINKS}` : undefined,
+  );
   const audited =
     `INSERT INTO ${quoteIdent(schema)}.audit_logs (id, workspace_id, actor_id, action, resource_type, ` +
     `resource_id, parent_id, after, request_id, ip) SELECT r.${ENTRY}, ${p.add(entries.workspaceId)}, ` +
@@ -98,7 +103,12 @@ function entriesSql(
   const links = entries.links?.some((l) => Object.keys(l).length > 0)
     ? p.add(entries.links.map((l) => JSON.stringify(l)))
     : undefined;
-  const state = rowStateSql(table, (c) => `w.${quoteIdent(c)}`, p, links && 'e.links');
+  const state = rowStateSql(
+    table,
+    (c) => `w.${quoteIdent(c)}`,
+    (v) => p.add(v),
+    links && 'e.links',
+  );
   const column = action === 'row.create' ? 'after' : 'before';
   return (
     `INSERT INTO ${quoteIdent(schema)}.audit_logs (id, workspace_id, actor_id, action, resource_type, ` +

@@ -38,3 +38,25 @@ export class Placeholders {
     return `$${this.values.length}`;
   }
 }
+
+/**
+ * The parameters of a statement whose text is built once and run many times: `add` takes how to
+ * read each value from the run's input and answers `$n`; `values(input)` lists them in order.
+ */
+export class ParameterTemplate<I> {
+  private readonly getters: ((input: I) => unknown)[] = [];
+
+  add(get: (input: I) => unknown): string {
+    this.getters.push(get);
+    return `$${this.getters.length}`;
+  }
+
+  /** A value that is the same on every run (a column id). */
+  constant(value: unknown): string {
+    return this.add(() => value);
+  }
+
+  values(input: I): unknown[] {
+    return this.getters.map((get) => get(input));
+  }
+}

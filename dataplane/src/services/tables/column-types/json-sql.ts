@@ -30,7 +30,7 @@ export const jsonOfNumber: JsonSql = (ref) => {
   return (
     `CASE WHEN ${ref} IS NULL THEN NULL ` +
     `WHEN position('.' in ${text}) = 0 THEN ` +
-    `CASE WHEN abs(${ref}) <= 9007199254740991 THEN to_jsonb(${ref}) ELSE to_jsonb(${text}) END ` +
+    `CASE WHEN ${ref} BETWEEN -9007199254740991 AND 9007199254740991 THEN to_jsonb(${ref}) ELSE to_jsonb(${text}) END ` +
     `WHEN length(${text}) < 17 OR ${significant} <= 15 THEN to_jsonb(${ref}) ` +
     `ELSE to_jsonb(${text}) END`
   );
