@@ -423,6 +423,18 @@ describe('Helm chart charts/live-tables', function () {
         expect(r.stderr).to.include(where);
       });
 
+    it('describes the keys of values.yaml, each of which charts/README.md explains', () => {
+      const schema = JSON.parse(readText('charts/live-tables/values.schema.json')) as {
+        properties: Record<string, unknown>;
+      };
+      const keys = [...readText('charts/live-tables/values.yaml').matchAll(/^([A-Za-z]\w*):/gm)].map(
+        (m) => m[1],
+      );
+      expect(Object.keys(schema.properties).filter((k) => k !== 'global')).to.have.members(keys);
+      const readme = readText('charts/README.md');
+      for (const key of keys) expect(readme, key).to.match(new RegExp(`\`${key}[.\`]`));
+    });
+
     it('admits values.yaml as it is', () => {
       expect(helmTemplate().status).to.equal(0);
     });

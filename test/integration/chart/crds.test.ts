@@ -188,6 +188,14 @@ describe('CRDs (crds/)', () => {
     });
   }
 
+  it('crds/README.md lists every CEL rule as written', () => {
+    const readme = readFileSync(path.join(ROOT, 'crds/README.md'), 'utf8').replaceAll('\\|', '|');
+    for (const file of CRD_FILES)
+      for (const [, node] of fields(schemaOf(crd(file))))
+        for (const { rule } of node['x-kubernetes-validations'] ?? [])
+          expect(readme).to.include(`\`${rule}\``);
+  });
+
   it('the chart ships no CRD that crds/ does not hold', () => {
     expect(readdirSync(path.join(CHART, 'crds')).sort()).to.deep.equal([...CRD_FILES].sort());
   });
