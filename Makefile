@@ -35,6 +35,14 @@ bench: install
 	bash scripts/ensure-services.sh
 	npx tsx bench/run.ts
 
+## Copy crds/ (the source of truth) into the chart, lint it, and package it into dist/chart.
+chart: install
+	rm -f charts/live-tables/crds/*.yaml
+	cp crds/*.yaml charts/live-tables/crds/
+	tools=$$(bash scripts/kube-tools.sh) && \
+	  "$$tools/helm" lint --strict charts/live-tables && \
+	  "$$tools/helm" package charts/live-tables --destination dist/chart
+
 docs: install
 	npx tsx scripts/generate-docs.ts
 
