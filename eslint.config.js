@@ -65,6 +65,31 @@ export default tseslint.config(
     },
   },
   {
+    // The operator builds on the dataplane's services, store, adapters and platform (same package),
+    // never on its HTTP layer, realtime server or composition root.
+    files: ['operator/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: [
+                '**/dataplane/src/http/**',
+                '**/dataplane/src/realtime/**',
+                '**/dataplane/src/publicapi/**',
+                '**/dataplane/src/dataplane.js',
+                '**/dataplane/src/main.js',
+              ],
+              message:
+                'the operator uses the dataplane below its HTTP layer: services, store, adapters, platform',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['dataplane/src/platform/**/*.ts'],
     rules: {
       'no-restricted-imports': [

@@ -94,6 +94,16 @@ export class ConflictError extends AppError {
   }
 }
 
+/** A connection the Kubernetes operator registered: its Connection resource is where it changes. */
+export class ConnectionManagedByOperatorError extends ConflictError {
+  constructor() {
+    super(
+      'This connection is managed by the Kubernetes operator; change its Connection resource instead',
+      'managed_by_operator',
+    );
+  }
+}
+
 export class VersionConflictError extends AppError {
   readonly status = 409;
   readonly code = 'version_conflict';

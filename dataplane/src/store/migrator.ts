@@ -11,13 +11,22 @@ import { quoteIdent } from './identifiers.js';
 const CONTROL_TABLE = 'lt_migrations_control';
 const WORKSPACE_TABLE = 'lt_migrations_workspace';
 
+/**
+ * CREATE SCHEMA checks the CREATE privilege on the database before it looks for the schema, so
+ * even IF NOT EXISTS fails for a tenant role that owns its schema and may create nothing else.
+ */
+async function ensureSchema(knex: Knex, schema: string): Promise<void> {
+  const found = await knex.raw<{ rows: unknown[] }>('SELECT 1 FROM pg_namespace WHERE nspname = ?', [schema]);
+  if (found.rows.length === 0) await knex.raw(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
+}
+
 async function migrateSchema(
   knex: Knex,
   schema: string,
   migrations: SchemaMigration[],
   tableName: string,
 ): Promise<string[]> {
-  await knex.raw(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
+  await ensureSchema(knex, schema);
   const [, applied] = (await knex.migrate.latest({
     schemaName: schema,
     tableName,
@@ -33,7 +42,7 @@ async function migrateSchema(
  */
 export async function migrateWorkspaceSchema(trx: Knex, schema: string): Promise<string[]> {
   const s = quoteIdent(schema);
-  await trx.raw(`CREATE SCHEMA IF NOT EXISTS ${s}`);
+  await ensureSchema(trx, schema);
   await trx.raw(
     `CREATE TABLE IF NOT EXISTS ${s}.${WORKSPACE_TABLE} (name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`,
   );

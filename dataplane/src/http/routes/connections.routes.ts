@@ -78,7 +78,8 @@ export function connectionRoutes(connections: ConnectionsService): AnyRoute[] {
     defineRoute({
       method: 'put',
       path: BY_ID,
-      summary: 'Change a connection (fields left out keep their value)',
+      summary:
+        'Change a connection (fields left out keep their value; 409 managed_by_operator for one the operator manages)',
       tag: 'connections',
       scope: 'workspace',
       permission: 'connections:manage',
@@ -93,13 +94,13 @@ export function connectionRoutes(connections: ConnectionsService): AnyRoute[] {
     defineRoute({
       method: 'delete',
       path: BY_ID,
-      summary: 'Remove a connection',
+      summary: 'Remove a connection (409 managed_by_operator for one the operator manages)',
       tag: 'connections',
       scope: 'workspace',
       permission: 'connections:manage',
       resourceParam: 'id',
       params: ConnectionParams,
-      responses: { 204: null, 403: Problem, 404: Problem },
+      responses: { 204: null, 403: Problem, 404: Problem, 409: Problem },
       handler: async ({ access, auth, params }) => {
         await connections.delete(access, auth.userId, params.id);
         return {};

@@ -11,20 +11,28 @@ import { Timestamp, Uuid } from './common.schema.js';
 
 const ConnectionType = Type.Union([Type.Literal('postgres'), Type.Literal('mysql'), Type.Literal('mongodb')]);
 
-const ConnectionOptions = Type.Object(
-  {
-    tls: Type.Optional(Type.Boolean()),
-    statementTimeoutMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 600_000 })),
-    rowCap: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
-    pool: Type.Optional(
-      Type.Object(
-        {
-          max: Type.Optional(Type.Integer({ minimum: 1, maximum: 50 })),
-          idleMs: Type.Optional(Type.Integer({ minimum: 1000, maximum: 3_600_000 })),
-        },
-        { additionalProperties: false },
-      ),
+const optionFields = {
+  tls: Type.Optional(Type.Boolean()),
+  statementTimeoutMs: Type.Optional(Type.Integer({ minimum: 100, maximum: 600_000 })),
+  rowCap: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
+  pool: Type.Optional(
+    Type.Object(
+      {
+        max: Type.Optional(Type.Integer({ minimum: 1, maximum: 50 })),
+        idleMs: Type.Optional(Type.Integer({ minimum: 1000, maximum: 3_600_000 })),
+      },
+      { additionalProperties: false },
     ),
+  ),
+};
+
+const ConnectionOptions = Type.Object(optionFields, { additionalProperties: false });
+
+/** What a view shows: operator-managed connections may also carry `tls: {rejectUnauthorized}`. */
+const ConnectionOptionsView = Type.Object(
+  {
+    ...optionFields,
+    tls: Type.Optional(Type.Union([Type.Boolean(), Type.Object({ rejectUnauthorized: Type.Boolean() })])),
   },
   { additionalProperties: false },
 );
@@ -68,10 +76,14 @@ export const ConnectionView = Type.Object({
   username: Type.Union([Type.String(), Type.Null()]),
   readOnly: Type.Boolean(),
   allowRawQueries: Type.Boolean(),
-  options: ConnectionOptions,
+  options: ConnectionOptionsView,
   status: Type.Union([Type.Literal('unknown'), Type.Literal('ok'), Type.Literal('error')]),
   lastError: Type.Union([Type.String(), Type.Null()]),
   lastCheckedAt: Type.Union([Timestamp, Type.Null()]),
+  managedBy: Type.Union([Type.Literal('operator'), Type.Null()], {
+    description:
+      'operator: registered from a Kubernetes Connection resource; the API refuses to change or delete it (409 managed_by_operator)',
+  }),
   createdAt: Timestamp,
   updatedAt: Timestamp,
 });

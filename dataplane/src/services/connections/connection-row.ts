@@ -16,13 +16,19 @@ export interface ConnectionRow {
   status: 'unknown' | 'ok' | 'error';
   last_error: string | null;
   last_checked_at: Date | null;
+  /** Who owns the definition: null (the API) or `operator` (a Connection resource). */
+  managed_by: ConnectionManager | null;
   created_by: string | null;
   created_at: Date;
   updated_at: Date;
 }
 
+/** Who may own a connection's definition besides the API. */
+export type ConnectionManager = 'operator';
+
 export interface ConnectionOptions {
-  tls?: boolean;
+  /** `true`: TLS with certificate verification; the object form (operator-managed) may turn it off. */
+  tls?: boolean | { rejectUnauthorized: boolean };
   statementTimeoutMs?: number;
   rowCap?: number;
   pool?: { max?: number; idleMs?: number };
@@ -47,6 +53,7 @@ export interface ConnectionView {
   status: ConnectionRow['status'];
   lastError: string | null;
   lastCheckedAt: string | null;
+  managedBy: ConnectionManager | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -66,6 +73,7 @@ export const toConnectionView = (r: ConnectionRow): ConnectionView => ({
   status: r.status,
   lastError: r.last_error,
   lastCheckedAt: r.last_checked_at?.toISOString() ?? null,
+  managedBy: r.managed_by,
   createdAt: r.created_at.toISOString(),
   updatedAt: r.updated_at.toISOString(),
 });

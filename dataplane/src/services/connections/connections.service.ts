@@ -9,7 +9,13 @@ import type {
 } from '../../adapters/adapter.js';
 import type { AdapterRegistry } from '../../adapters/registry.js';
 import type { Cache } from '../../platform/cache.js';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../platform/errors.js';
+import {
+  ConflictError,
+  ConnectionManagedByOperatorError,
+  ForbiddenError,
+  NotFoundError,
+  ValidationError,
+} from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
 import { applyKeyset, toPage, type Page } from '../../store/keyset.js';
 import { isUniqueViolation } from '../../store/pg-errors.js';
@@ -128,7 +134,7 @@ export class ConnectionsService {
     id: string,
     input: ConnectionUpdate,
   ): Promise<ConnectionView> {
-    const current = await this.load(this.knex, access, id);
+    const current = refuseManaged(await this.load(this.knex, access, id));
     const parts = input.uri ? parseConnectionUri(current.type, input.uri) : undefined;
     const host = parts?.host ?? input.host ?? current.host;
     const port = parts?.port ?? input.port ?? current.port;
@@ -139,7 +145,7 @@ export class ConnectionsService {
         ? undefined
         : await this.sealer.seal(access.workspace.id, id, JSON.stringify({ password }));
     const view = await this.write(actorId, async (uow) => {
-      const before = await this.load(uow.trx, access, id, true);
+      const before = refuseManaged(await this.load(uow.trx, access, id, true));
       const [row] = await this.table(uow.trx, access)
         .where({ id })
         .update({
@@ -182,7 +188,7 @@ export class ConnectionsService {
 
   async delete(access: WorkspaceAccess, actorId: string, id: string): Promise<void> {
     await this.tx.run(actorId, async (uow) => {
-      const before = await this.load(uow.trx, access, id, true);
+      const before = refuseManaged(await this.load(uow.trx, access, id, true));
       await this.table(uow.trx, access).where({ id }).delete();
       await uow.trx('resource_directory').where({ id }).delete();
       await uow.audit(
@@ -267,7 +273,9 @@ export class ConnectionsService {
 
   /**
    * Key rotation: a new data key for the workspace, older data keys re-wrapped under the KMS key's
-   * current version, and (when asked) every stored credential re-encrypted under the new key.
+   * current version, and (when asked) every stored credential re-encrypted under the new key,
+   * except those of operator-managed connections: the operator owns them and re-seals them under
+   * the newest data key itself, at its next check.
    */
   async rotateKeys(
     access: WorkspaceAccess,
@@ -281,6 +289,7 @@ export class ConnectionsService {
       if (reencrypt) {
         const rows = await this.table(uow.trx, access)
           .whereNotNull('secret')
+          .whereNull('managed_by')
           .forUpdate()
           .select<ConnectionRow[]>('id', 'secret');
         for (const row of rows) {
@@ -322,7 +331,7 @@ export class ConnectionsService {
       readOnly: row.read_only,
       statementTimeoutMs: o.statementTimeoutMs ?? this.defaults.statementTimeoutMs,
       rowCap: o.rowCap ?? this.defaults.rowCap,
-      ...(o.tls ? { ssl: true } : {}),
+      ...(o.tls ? { ssl: o.tls === true ? true : { rejectUnauthorized: o.tls.rejectUnauthorized } } : {}),
       pool: { max: o.pool?.max ?? this.defaults.poolMax, idleMs: o.pool?.idleMs ?? this.defaults.poolIdleMs },
     };
   }
@@ -351,6 +360,12 @@ export class ConnectionsService {
   private async forget(id: string): Promise<void> {
     await Promise.all([this.registry.forget(id), this.schemaCache.del(`schema:${id}`)]);
   }
+}
+
+/** The API may read and use an operator-managed connection, never change or delete it. */
+function refuseManaged(row: ConnectionRow): ConnectionRow {
+  if (row.managed_by !== null) throw new ConnectionManagedByOperatorError();
+  return row;
 }
 
 function resolveParts(input: ConnectionInput): ConnectionParts {

@@ -4,6 +4,7 @@ import { workspaceConnections } from './002-connections.js';
 import { workspaceBasesAndTables } from './003-bases-and-tables.js';
 import { workspaceAttachments } from './004-attachments.js';
 import { workspaceAttachmentCopiesAndRemovals } from './005-attachment-copies-and-removals.js';
+import { workspaceConnectionManagedBy } from './006-connection-managed-by.js';
 
 /** Migrations every workspace schema (`lt_ws_<slug>`) runs, in order. Append only. */
 export const workspaceMigrations: SchemaMigration[] = [
@@ -12,4 +13,5 @@ export const workspaceMigrations: SchemaMigration[] = [
   workspaceBasesAndTables,
   workspaceAttachments,
   workspaceAttachmentCopiesAndRemovals,
+  workspaceConnectionManagedBy,
 ];
