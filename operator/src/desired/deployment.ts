@@ -55,7 +55,6 @@ function env(name: string, spec: ResolvedWorkspaceSpec, inputs: WorkloadInputs):
     { name: 'LT_WORKSPACE', value: name },
     { name: 'LT_SCHEMA', value: tenantSchemaName(name) },
     { name: 'LT_DISPLAY_NAME', value: spec.displayName },
-    ...(inputs.config.redisUrl ? [{ name: 'REDIS_URL', value: inputs.config.redisUrl }] : []),
     { name: 'NODE_ENV', value: 'production' },
     { name: 'PORT', value: String(DATAPLANE_PORT) },
     ...(allow ? [{ name: 'LT_CONNECTION_ALLOW', value: allow }] : []),

@@ -10,6 +10,8 @@ export interface TenantSecretData {
   JWT_SECRET: string;
   LT_MASTER_KEY: string;
   LT_OWNER_EMAIL: string;
+  /** The Redis the dataplanes share, when there is one: it may carry a password. */
+  REDIS_URL?: string;
 }
 
 export interface TenantSecretValues {
@@ -38,7 +40,7 @@ export function decodeSecretData(data: Record<string, string> | undefined): Reco
  */
 export function resolveSecretValues(
   workspace: Pick<Workspace, 'metadata' | 'spec'>,
-  config: Pick<OperatorConfig, 'platformDatabaseUrl' | 'tenantDatabase'>,
+  config: Pick<OperatorConfig, 'platformDatabaseUrl' | 'tenantDatabase' | 'redisUrl'>,
   existing: Record<string, string> | undefined,
   random: (bytes: number) => Buffer = randomBytes,
 ): TenantSecretValues {
@@ -61,6 +63,7 @@ export function resolveSecretValues(
     JWT_SECRET: keep('JWT_SECRET', JWT_SECRET_OK, () => random(48).toString('base64url')),
     LT_MASTER_KEY: keep('LT_MASTER_KEY', MASTER_KEY_OK, () => random(32).toString('base64')),
     LT_OWNER_EMAIL: workspace.spec.owner.email,
+    ...(config.redisUrl ? { REDIS_URL: config.redisUrl } : {}),
   };
   return { data, password, generated };
 }

@@ -13,7 +13,7 @@ export interface ConnectionTarget {
 /** Everything the Deployment, Service, NetworkPolicy, PDB, HPA and Ingress are computed from. */
 export interface WorkloadInputs {
   workspace: Workspace;
-  config: Pick<OperatorConfig, 'dataplane' | 'redisUrl' | 'ingressNamespace' | 'egress'>;
+  config: Pick<OperatorConfig, 'dataplane' | 'ingressNamespace' | 'egress'>;
   /** The resourceVersion of the Secret as applied (into the spec hash). */
   secretResourceVersion: string;
   connectionTargets: readonly ConnectionTarget[];

@@ -47,7 +47,6 @@ describe('operator desired state: the Deployment', () => {
                 { name: 'LT_WORKSPACE', value: 'acme' },
                 { name: 'LT_SCHEMA', value: 'lt_ws_acme' },
                 { name: 'LT_DISPLAY_NAME', value: 'Acme Inc' },
-                { name: 'REDIS_URL', value: 'redis://redis.platform.svc:6379' },
                 { name: 'NODE_ENV', value: 'production' },
                 { name: 'PORT', value: '8080' },
               ],
@@ -113,8 +112,8 @@ describe('operator desired state: the Deployment', () => {
     expect(c).to.not.have.property('resources');
   });
 
-  it('displays the name when no displayName is given, and passes no REDIS_URL without one', () => {
-    const c = container(inputs({}, { config: { ...CONFIG, redisUrl: undefined } }));
+  it('displays the name when no displayName is given; REDIS_URL is no plain env value (the Secret has it)', () => {
+    const c = container(inputs());
     expect(c.env?.map((e) => e.name)).to.deep.equal([
       'LT_WORKSPACE',
       'LT_SCHEMA',

@@ -4,7 +4,7 @@ import type { Workspace } from '../../../../operator/src/resources/workspace.sch
 import { workspace } from '../resources/fixtures.js';
 
 export const CONFIG: WorkloadInputs['config'] &
-  Pick<OperatorConfig, 'platformDatabaseUrl' | 'tenantDatabase'> = {
+  Pick<OperatorConfig, 'platformDatabaseUrl' | 'tenantDatabase' | 'redisUrl'> = {
   platformDatabaseUrl: 'postgres://operator:op-secret@pg.platform.svc:5432/livetables?sslmode=require',
   tenantDatabase: { host: 'pg.platform.svc', port: 5432 },
   redisUrl: 'redis://redis.platform.svc:6379',

@@ -28,6 +28,7 @@ describe('operator desired state: the Secret’s values', () => {
       JWT_SECRET: Buffer.alloc(48, 2).toString('base64url'),
       LT_MASTER_KEY: Buffer.alloc(32, 3).toString('base64'),
       LT_OWNER_EMAIL: 'owner@acme.test',
+      REDIS_URL: 'redis://redis.platform.svc:6379',
     });
     expect(values.data.JWT_SECRET).to.have.length(64);
     expect(values.data.LT_MASTER_KEY).to.match(/^[A-Za-z0-9+/]{43}=$/);
@@ -55,6 +56,12 @@ describe('operator desired state: the Secret’s values', () => {
     );
     expect(again.generated).to.have.members(['JWT_SECRET', 'LT_MASTER_KEY']);
     expect(again.data.LT_MASTER_KEY).to.not.equal('short');
+  });
+
+  it('carries REDIS_URL (it may hold a password) only when the operator has one', () => {
+    expect(resolveSecretValues(workspace(), CONFIG, undefined).data.REDIS_URL).to.equal(CONFIG.redisUrl);
+    const without = resolveSecretValues(workspace(), { ...CONFIG, redisUrl: undefined }, undefined).data;
+    expect(without).to.not.have.property('REDIS_URL');
   });
 
   it('writes the owner’s email from the spec', () => {
