@@ -20,7 +20,7 @@ const isObject = (v: unknown): v is Json =>
  * use the model name, the API server the JSON name. Both sides are compared, and patched, in the
  * JSON form.
  */
-function wireForm(value: unknown): unknown {
+export function wireForm(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(wireForm);
   if (!isObject(value)) return value;
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k === '_from' ? 'from' : k, wireForm(v)]));

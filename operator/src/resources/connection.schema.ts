@@ -53,6 +53,14 @@ export const ConnectionStatus = Type.Object({
   lastCheckedAt: Type.Optional(Type.String()),
   observedGeneration: Type.Optional(Type.Integer({ minimum: 0 })),
   connectionId: Type.Optional(Type.String()),
+  /** Where the last check connected, once the operator's guard admitted the host. */
+  target: Type.Optional(
+    Type.Object({
+      host: Type.String(),
+      port: Type.Integer({ minimum: 1, maximum: 65535 }),
+      addresses: Type.Array(Type.String()),
+    }),
+  ),
 });
 export type ConnectionStatus = Static<typeof ConnectionStatus>;
 

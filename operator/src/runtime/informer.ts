@@ -1,20 +1,18 @@
-import {
-  KubernetesObjectApi,
-  Watch,
-  type KubeConfig,
-  type KubernetesListObject,
-  type KubernetesObject,
-} from '@kubernetes/client-node';
+import { Watch, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import { KubeClient, pathOf } from '../kube/kube-client.js';
 import type { Logger } from 'pino';
 
 /** Which objects an informer follows: one kind, in one namespace or all of them. */
 export interface InformerTarget {
   apiVersion: string;
+  /** For logs. */
   kind: string;
   /** The REST resource (`deployments`, `workspaces`). */
   plural: string;
   /** Unset: every namespace. */
   namespace?: string;
+  /** Only objects with these labels (`app.kubernetes.io/managed-by=live-tables-operator`). */
+  labelSelector?: string;
 }
 
 export type InformerEvent = 'add' | 'update' | 'delete';
@@ -43,7 +41,7 @@ export class Informer<T extends KubernetesObject> {
     update: [],
     delete: [],
   };
-  private readonly api: KubernetesObjectApi;
+  private readonly api: KubeClient;
   private readonly watch: Watch;
   private resourceVersion = '';
   private request: AbortController | undefined;
@@ -56,7 +54,7 @@ export class Informer<T extends KubernetesObject> {
     readonly target: InformerTarget,
     private readonly log: Logger,
   ) {
-    this.api = KubernetesObjectApi.makeApiClient(kc);
+    this.api = new KubeClient(kc);
     this.watch = new Watch(kc);
   }
 
@@ -96,8 +94,11 @@ export class Informer<T extends KubernetesObject> {
   }
 
   private async relist(): Promise<void> {
-    const { apiVersion, kind, namespace } = this.target;
-    const listed = (await this.api.list(apiVersion, kind, namespace)) as KubernetesListObject<T>;
+    const { apiVersion, plural, namespace, labelSelector } = this.target;
+    const listed = await this.api.list<T>(
+      { apiVersion, plural, ...(namespace ? { namespace } : {}) },
+      labelSelector,
+    );
     const seen = new Set<string>();
     for (const object of listed.items) {
       const key = keyOfObject(object);
@@ -186,8 +187,7 @@ export class Informer<T extends KubernetesObject> {
 
   private path(): string {
     const { apiVersion, plural, namespace } = this.target;
-    const base = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
-    return namespace ? `${base}/namespaces/${namespace}/${plural}` : `${base}/${plural}`;
+    return pathOf({ apiVersion, plural, ...(namespace ? { namespace } : {}) });
   }
 }
 

@@ -55,6 +55,8 @@ describe('Helm chart: the operator Deployment', function () {
       METRICS_PORT: '8081',
       RESYNC_SECONDS: '600',
       LEASE_DURATION_SECONDS: '15',
+      CONNECTION_ALLOW: '',
+      CONNECTION_DENY: '',
       CONNECTION_RECHECK_SECONDS: '300',
       LOG_LEVEL: 'info',
     });

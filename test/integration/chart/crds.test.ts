@@ -42,7 +42,7 @@ const CONTRACT = {
       'tls',
       'pool',
     ],
-    status: ['conditions', 'tables', 'lastCheckedAt', 'observedGeneration', 'connectionId'],
+    status: ['conditions', 'tables', 'lastCheckedAt', 'observedGeneration', 'connectionId', 'target'],
     columns: [
       ['Type', 'string', '.spec.type'],
       ['Ready', 'string', '.status.conditions[?(@.type=="Ready")].status'],
