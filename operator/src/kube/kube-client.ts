@@ -1,6 +1,26 @@
 import http from 'node:http';
 import https from 'node:https';
-import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
+
+/**
+ * An object as the API's JSON has it (times are strings; client-node's models would have Dates).
+ * The operator reads only these members of objects it does not parse further.
+ */
+export interface KubeObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: {
+    name?: string;
+    namespace?: string;
+    uid?: string;
+    resourceVersion?: string;
+    generation?: number;
+    labels?: Record<string, string>;
+    finalizers?: string[];
+    deletionTimestamp?: string;
+    ownerReferences?: { apiVersion: string; kind: string; name: string; uid: string }[];
+  };
+}
 
 /** A Kubernetes API answer other than 2xx: its HTTP status and the Status object's reason. */
 export class KubeApiError extends Error {
@@ -42,11 +62,11 @@ export class KubeClient {
     this.server = new URL(cluster.server);
   }
 
-  get<T extends KubernetesObject>(ref: ResourceRef): Promise<T> {
+  get<T extends KubeObject>(ref: ResourceRef): Promise<T> {
     return this.request<T>('GET', ref);
   }
 
-  list<T extends KubernetesObject>(
+  list<T extends KubeObject>(
     ref: ResourceRef,
     labelSelector?: string,
   ): Promise<{ items: T[]; metadata?: { resourceVersion?: string } }> {
@@ -59,15 +79,15 @@ export class KubeClient {
     );
   }
 
-  create<T extends KubernetesObject>(ref: ResourceRef, body: object): Promise<T> {
+  create<T extends KubeObject>(ref: ResourceRef, body: object): Promise<T> {
     return this.request<T>('POST', { ...ref, name: undefined }, body);
   }
 
-  replace<T extends KubernetesObject>(ref: ResourceRef, body: object): Promise<T> {
+  replace<T extends KubeObject>(ref: ResourceRef, body: object): Promise<T> {
     return this.request<T>('PUT', ref, body);
   }
 
-  patch<T extends KubernetesObject>(
+  patch<T extends KubeObject>(
     ref: ResourceRef,
     patch: unknown,
     type: PatchType = 'application/merge-patch+json',

@@ -1,5 +1,5 @@
-import { Watch, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
-import { KubeClient, pathOf } from '../kube/kube-client.js';
+import { Watch, type KubeConfig } from '@kubernetes/client-node';
+import { KubeClient, pathOf, type KubeObject } from '../kube/kube-client.js';
 import type { Logger } from 'pino';
 
 /** Which objects an informer follows: one kind, in one namespace or all of them. */
@@ -20,7 +20,7 @@ export type InformerHandler<T> = (object: T) => void;
 
 interface WatchEvent {
   type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
-  object: KubernetesObject & { code?: number };
+  object: KubeObject & { code?: number };
 }
 
 /** Delay before watching again after a watch failed for another reason than 410 Gone. */
@@ -34,7 +34,7 @@ const WATCH_TIMEOUT_SECONDS = 300;
  * than the server's history) makes it list again, telling handlers what changed meanwhile.
  * Handlers only learn of changes; reconcilers read the cache (or the API) themselves.
  */
-export class Informer<T extends KubernetesObject> {
+export class Informer<T extends KubeObject> {
   private readonly objects = new Map<string, T>();
   private readonly handlers: Record<InformerEvent, InformerHandler<T>[]> = {
     add: [],
@@ -195,7 +195,7 @@ function keyOf(namespace: string | undefined, name: string): string {
   return `${namespace ?? ''}/${name}`;
 }
 
-function keyOfObject(object: KubernetesObject): string {
+function keyOfObject(object: KubeObject): string {
   return keyOf(object.metadata?.namespace, object.metadata?.name ?? '');
 }
 
