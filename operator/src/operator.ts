@@ -126,6 +126,11 @@ export class Operator {
     await this.platform.end();
   }
 
+  /** Queues every cached Workspace and Connection now, as the periodic resync does. */
+  resyncNow(): void {
+    this.enqueueAll();
+  }
+
   /** Resolves once neither queue has work left (tests, the benchmark). */
   async idle(): Promise<void> {
     await Promise.all([this.queues?.workspaces.idle(), this.queues?.connections.idle()]);

@@ -117,10 +117,17 @@ export class KubeClient {
       hostname: url.hostname,
       port: url.port,
       path: url.pathname + url.search,
-      headers: { accept: 'application/json', ...(body === undefined ? {} : { 'content-type': contentType }) },
+      headers: { accept: 'application/json' },
     };
     await this.kc.applyToHTTPSOptions(options);
     const payload = body === undefined ? undefined : JSON.stringify(body);
+    // A body with its length: no chunked encoding, which some servers refuse on DELETE.
+    if (payload !== undefined)
+      options.headers = {
+        ...options.headers,
+        'content-type': contentType,
+        'content-length': Buffer.byteLength(payload),
+      };
     const transport = url.protocol === 'https:' ? https : http;
     return new Promise<T>((resolve, reject) => {
       const req = transport.request(options, (res) => {
