@@ -79,10 +79,13 @@ export class Informer<T extends KubeObject> {
     return [...this.objects.values()];
   }
 
-  /** Lists, then watches; resolves once the cache is filled (a failed first list rejects). */
+  /**
+   * Lists, then watches; resolves once the cache is filled (a failed first list rejects). Started
+   * again after a stop, it watches from where it was (a 410 then makes it list).
+   */
   async start(): Promise<void> {
     this.stopped = false;
-    await this.relist();
+    if (!this.resourceVersion) await this.relist();
     await this.startWatch();
   }
 
@@ -122,6 +125,7 @@ export class Informer<T extends KubeObject> {
         resourceVersion: this.resourceVersion,
         allowWatchBookmarks: true,
         timeoutSeconds: WATCH_TIMEOUT_SECONDS,
+        ...(this.target.labelSelector ? { labelSelector: this.target.labelSelector } : {}),
       },
       (type: string, object: WatchEvent['object']) => this.onEvent(type as WatchEvent['type'], object),
       (error: unknown) => this.onDone(error),
