@@ -2,9 +2,10 @@ import { adapterBenchmark } from './adapter.bench.js';
 import { authBenchmark } from './auth.bench.js';
 import type { Benchmark } from './measure.js';
 import { minidbBenchmark } from './minidb.bench.js';
+import { operatorBenchmark } from './operator.bench.js';
 
 /** Every benchmark, run one after the other so they never compete for the machine. */
-const benchmarks: Benchmark[] = [authBenchmark, adapterBenchmark, minidbBenchmark];
+const benchmarks: Benchmark[] = [authBenchmark, adapterBenchmark, minidbBenchmark, operatorBenchmark];
 
 async function main(): Promise<void> {
   const only = process.argv.slice(2);
