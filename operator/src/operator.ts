@@ -126,8 +126,12 @@ export class Operator {
     await this.platform.end();
   }
 
-  /** Queues every cached Workspace and Connection now, as the periodic resync does. */
-  resyncNow(): void {
+  /**
+   * Queues every cached Workspace and Connection now, as the periodic resync does. `full`: each
+   * Workspace's desired state is computed and compared again even when none of its inputs moved.
+   */
+  resyncNow(options: { full?: boolean } = {}): void {
+    if (options.full) this.workspaceReconciler.forgetConverged();
     this.enqueueAll();
   }
 

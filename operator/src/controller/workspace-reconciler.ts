@@ -70,10 +70,17 @@ interface Provisioned {
  */
 export class WorkspaceReconciler {
   private readonly provisioned = new Map<string, Provisioned>();
+  /** What a Workspace's last successful reconcile saw: the same inputs would give the same result. */
+  private readonly converged = new Map<string, string>();
   private readonly now: () => Date;
 
   constructor(private readonly deps: WorkspaceReconcilerDeps) {
     this.now = deps.now ?? (() => new Date());
+  }
+
+  /** Forgets what every Workspace's last reconcile saw: the next ones compute and compare all. */
+  forgetConverged(): void {
+    this.converged.clear();
   }
 
   async reconcile(key: string): Promise<ReconcileResult> {
@@ -82,6 +89,7 @@ export class WorkspaceReconciler {
     const raw = this.deps.caches.workspaces.get(at.namespace, at.name);
     if (!raw) {
       this.provisioned.delete(key);
+      this.converged.delete(key);
       await this.deps.onDeleted?.(key);
       return;
     }
@@ -102,12 +110,39 @@ export class WorkspaceReconciler {
       await withFinalizer(this.deps.client, WORKSPACES, workspace);
       return;
     }
+    const seen = this.fingerprint(key, workspace);
+    if (this.converged.get(key) === seen) return;
     try {
-      return await this.converge(key, workspace);
+      await this.converge(key, workspace);
+      // Whatever it wrote comes back through the informers with new resourceVersions, so the
+      // next reconcile still runs, finds everything as desired, and is remembered in turn.
+      this.converged.set(key, this.fingerprint(key, workspace));
+      return;
     } catch (error) {
+      this.converged.delete(key);
       if (!isConflict(error)) await this.failed(workspace, error);
       throw error;
     }
+  }
+
+  /**
+   * Every input of a reconcile: the Workspace's and each child's resourceVersion, its
+   * Connections' targets, and the resync period it falls in (provisioning runs once a period).
+   */
+  private fingerprint(key: string, workspace: Workspace): string {
+    const { namespace = 'default', name } = workspace.metadata;
+    const child = childName(name);
+    const children = Object.values(this.deps.caches.children).map(
+      (informer) => informer.get(namespace, child)?.metadata?.resourceVersion ?? '-',
+    );
+    const period = Math.floor(this.now().getTime() / (this.deps.config.resyncSeconds * 1000));
+    return [
+      workspace.metadata.resourceVersion,
+      ...children,
+      JSON.stringify(this.connectionTargets(namespace, name)),
+      period,
+      key,
+    ].join('|');
   }
 
   private async converge(key: string, workspace: Workspace): Promise<ReconcileResult> {

@@ -141,7 +141,10 @@ describe('operator: Workspaces against the Kubernetes API test server and real P
     const before = writes();
     stack.operator.resyncNow();
     await stack.operator.idle();
-    expect(writes()).to.equal(before);
+    expect(writes(), 'a resync: nothing moved, nothing computed').to.equal(before);
+    stack.operator.resyncNow({ full: true });
+    await stack.operator.idle();
+    expect(writes(), 'a full resync: everything compared, nothing written').to.equal(before);
   });
 
   it('Delete drops the schema and the role, then the Workspace and its children go', async () => {
