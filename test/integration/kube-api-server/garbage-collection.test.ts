@@ -9,6 +9,7 @@ import {
   workspaceCrd,
   WORKSPACES,
   type KubeTestContext,
+  stopKubeTestContext,
 } from './kube-test-context.js';
 
 /** Deletion propagation by ownerReferences: Background, Foreground, Orphan; namespace deletion. */
@@ -22,7 +23,7 @@ describe('Kube API test server: garbage collection', () => {
     await ctx.extensions.createCustomResourceDefinition({ body: workspaceCrd() });
   });
 
-  after(() => ctx.server.stop());
+  after(() => stopKubeTestContext(ctx));
 
   /** A Workspace owning a Secret and a ConfigMap (the first blocking owner deletion, as the operator's children do). */
   async function family(name: string, dependentFinalizers: string[] = []) {

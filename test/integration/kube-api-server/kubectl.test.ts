@@ -11,6 +11,7 @@ import {
   WORKSPACE_CRD_FILE,
   WORKSPACES,
   type KubeTestContext,
+  stopKubeTestContext,
 } from './kube-test-context.js';
 
 const yaml = (lines: string[]) => lines.join('\n') + '\n';
@@ -70,7 +71,7 @@ describe('Kube API test server: kubectl', function () {
   });
 
   after(async () => {
-    await ctx.server.stop();
+    await stopKubeTestContext(ctx);
     await rm(directory, { recursive: true, force: true });
   });
 
@@ -100,6 +101,26 @@ describe('Kube API test server: kubectl', function () {
     expect(wide[0]?.split(/\s+/)).to.deep.equal(['NAME', 'READY', 'ENDPOINT', 'REPLICAS', 'AGE']);
     expect(wide[1]).to.match(/^acme\s+True\s+\S+\s+1\s+/);
     expect(ok(await run('get', 'livetables'))).to.match(/^acme\s+True/m);
+  });
+
+  it('discovers the CRD with its short name and category, and the built-ins', async () => {
+    const resources = ok(await run('api-resources', '--api-group', 'livetables.dev')).split('\n');
+    expect(resources[1]?.split(/\s+/)).to.deep.equal([
+      'workspaces',
+      'ltws',
+      'livetables.dev/v1alpha1',
+      'true',
+      'Workspace',
+    ]);
+    const all = ok(await run('api-resources', '-o', 'name'));
+    for (const name of [
+      'deployments.apps',
+      'leases.coordination.k8s.io',
+      'networkpolicies.networking.k8s.io',
+      'poddisruptionbudgets.policy',
+      'horizontalpodautoscalers.autoscaling',
+    ])
+      expect(all).to.include(name);
   });
 
   it('reports an unchanged apply without writing, and a changed one as configured', async () => {

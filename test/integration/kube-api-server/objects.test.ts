@@ -1,5 +1,11 @@
 import { expect } from 'chai';
-import { EventsV1Api, type V1Deployment } from '@kubernetes/client-node';
+import {
+  EventsV1Api,
+  KubernetesObjectApi,
+  PatchStrategy,
+  type V1Deployment,
+  type V1Secret,
+} from '@kubernetes/client-node';
 import { startKubeApiServer } from '../../fixtures/kube-api-server/index.js';
 import {
   deployment,
@@ -10,6 +16,7 @@ import {
   startKubeTestContext,
   strategicMergePatch,
   type KubeTestContext,
+  stopKubeTestContext,
 } from './kube-test-context.js';
 
 /** Built-in kinds through @kubernetes/client-node: CRUD, metadata semantics, the patch kinds, subresources. */
@@ -21,7 +28,7 @@ describe('Kube API test server: built-in objects through client-node', () => {
     ctx = await startKubeTestContext();
   });
 
-  after(() => ctx.server.stop());
+  after(() => stopKubeTestContext(ctx));
 
   it('starts with the namespaces of a fresh cluster, each with its default ServiceAccount', async () => {
     const namespaces = await ctx.core.listNamespace();
@@ -247,7 +254,7 @@ describe('Kube API test server: built-in objects through client-node', () => {
           args: ['--a'],
           env: [{ name: 'A', value: '1' }],
           ports: [{ containerPort: 80 }],
-        } as never,
+        },
         { name: 'sidecar', image: 'sidecar:1' },
       ]),
     });
@@ -412,7 +419,7 @@ describe('Kube API test server: built-in objects through client-node', () => {
       namespace,
       body: {
         metadata: { name: 'ev-1' },
-        eventTime: new Date() as never,
+        eventTime: new Date(),
         reason: 'Ready',
         note: 'the workspace is ready',
         type: 'Normal',
@@ -426,6 +433,46 @@ describe('Kube API test server: built-in objects through client-node', () => {
     expect(core.message).to.equal('the workspace is ready');
     expect(core.involvedObject).to.include({ kind: 'Workspace', name: 'acme' });
     expect(core.reportingComponent).to.equal('live-tables-operator');
+  });
+
+  it('deletes a collection by label selector', async () => {
+    for (const name of ['dc-a', 'dc-b'])
+      await ctx.core.createNamespacedConfigMap({
+        namespace,
+        body: { metadata: { name, labels: { suite: 'dc' } } },
+      });
+    await ctx.core.createNamespacedConfigMap({ namespace, body: { metadata: { name: 'dc-keep' } } });
+    await ctx.core.deleteCollectionNamespacedConfigMap({ namespace, labelSelector: 'suite=dc' });
+    const left = (await ctx.core.listNamespacedConfigMap({ namespace })).items.map((c) => c.metadata?.name);
+    expect(left).to.include('dc-keep');
+    expect(left).to.not.include.members(['dc-a', 'dc-b']);
+  });
+
+  it('serves the generic KubernetesObjectApi, which finds resources through discovery', async () => {
+    const objects = ctx.kubeConfig.makeApiClient(KubernetesObjectApi);
+    const secret: V1Secret = {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'generic', namespace },
+      stringData: { k: 'v' },
+    };
+    const applied = await objects.patch(
+      secret,
+      undefined,
+      undefined,
+      'operator',
+      true,
+      PatchStrategy.ServerSideApply,
+    );
+    expect(applied.metadata?.managedFields?.[0]).to.include({ manager: 'operator', operation: 'Apply' });
+    const read = await objects.read<V1Secret>({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'generic', namespace },
+    });
+    expect(read.data).to.deep.equal({ k: Buffer.from('v').toString('base64') });
+    const listed = await objects.list('apps/v1', 'Deployment', namespace);
+    expect(listed.items.length).to.be.greaterThan(0);
   });
 
   it('demands the bearer token when one is configured', async () => {
