@@ -10,8 +10,8 @@ import {
   workspace,
   workspaceCrd,
   WORKSPACES,
-  type KubeTestContext,
   stopKubeTestContext,
+  type KubeTestContext,
 } from './kube-test-context.js';
 
 interface Workspace {

@@ -8,8 +8,8 @@ import {
   workspace,
   workspaceCrd,
   WORKSPACES,
-  type KubeTestContext,
   stopKubeTestContext,
+  type KubeTestContext,
 } from './kube-test-context.js';
 
 /** Deletion propagation by ownerReferences: Background, Foreground, Orphan; namespace deletion. */

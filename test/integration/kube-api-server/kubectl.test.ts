@@ -10,8 +10,8 @@ import {
   strategicMergePatch,
   WORKSPACE_CRD_FILE,
   WORKSPACES,
-  type KubeTestContext,
   stopKubeTestContext,
+  type KubeTestContext,
 } from './kube-test-context.js';
 
 const yaml = (lines: string[]) => lines.join('\n') + '\n';

@@ -1,7 +1,12 @@
 import { expect } from 'chai';
 import {
+  AutoscalingV2Api,
+  CoordinationV1Api,
   EventsV1Api,
   KubernetesObjectApi,
+  NetworkingV1Api,
+  PolicyV1Api,
+  RbacAuthorizationV1Api,
   PatchStrategy,
   type V1Deployment,
   type V1Secret,
@@ -15,8 +20,8 @@ import {
   serverSideApply,
   startKubeTestContext,
   strategicMergePatch,
-  type KubeTestContext,
   stopKubeTestContext,
+  type KubeTestContext,
 } from './kube-test-context.js';
 
 /** Built-in kinds through @kubernetes/client-node: CRUD, metadata semantics, the patch kinds, subresources. */
@@ -433,6 +438,114 @@ describe('Kube API test server: built-in objects through client-node', () => {
     expect(core.message).to.equal('the workspace is ready');
     expect(core.involvedObject).to.include({ kind: 'Workspace', name: 'acme' });
     expect(core.reportingComponent).to.equal('live-tables-operator');
+  });
+
+  it('serves every kind the operator and its chart write', async () => {
+    const networking = ctx.kubeConfig.makeApiClient(NetworkingV1Api);
+    const policy = ctx.kubeConfig.makeApiClient(PolicyV1Api);
+    const autoscaling = ctx.kubeConfig.makeApiClient(AutoscalingV2Api);
+    const rbac = ctx.kubeConfig.makeApiClient(RbacAuthorizationV1Api);
+    const coordination = ctx.kubeConfig.makeApiClient(CoordinationV1Api);
+    const metadata = { name: 'lt-acme', labels: { 'app.kubernetes.io/instance': 'acme' } };
+    const selector = { matchLabels: { 'app.kubernetes.io/instance': 'acme' } };
+    await networking.createNamespacedNetworkPolicy({
+      namespace,
+      body: {
+        metadata,
+        spec: {
+          podSelector: selector,
+          policyTypes: ['Ingress', 'Egress'],
+          egress: [{ ports: [{ port: 53, protocol: 'UDP' }] }],
+        },
+      },
+    });
+    await networking.createNamespacedIngress({
+      namespace,
+      body: {
+        metadata,
+        spec: {
+          rules: [
+            {
+              host: 'acme.example',
+              http: {
+                paths: [
+                  {
+                    path: '/',
+                    pathType: 'Prefix',
+                    backend: { service: { name: 'lt-acme', port: { number: 8080 } } },
+                  },
+                ],
+              },
+            },
+          ],
+        },
+      },
+    });
+    await policy.createNamespacedPodDisruptionBudget({
+      namespace,
+      body: { metadata, spec: { maxUnavailable: 1, selector } },
+    });
+    await autoscaling.createNamespacedHorizontalPodAutoscaler({
+      namespace,
+      body: {
+        metadata,
+        spec: {
+          scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'lt-acme' },
+          minReplicas: 1,
+          maxReplicas: 3,
+        },
+      },
+    });
+    await rbac.createClusterRole({
+      body: {
+        metadata: { name: 'live-tables-operator' },
+        rules: [{ apiGroups: ['livetables.dev'], resources: ['workspaces'], verbs: ['*'] }],
+      },
+    });
+    await rbac.createClusterRoleBinding({
+      body: {
+        metadata: { name: 'live-tables-operator' },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'live-tables-operator' },
+        subjects: [{ kind: 'ServiceAccount', name: 'operator', namespace }],
+      },
+    });
+    const lease = await coordination.createNamespacedLease({
+      namespace,
+      body: {
+        metadata: { name: 'live-tables-operator' },
+        spec: { holderIdentity: 'operator-0', leaseDurationSeconds: 15, renewTime: new Date() },
+      },
+    });
+    const renewed = await coordination.replaceNamespacedLease({
+      namespace,
+      name: 'live-tables-operator',
+      body: { ...lease, spec: { ...lease.spec, renewTime: new Date() } },
+    });
+    const lost = await failure(
+      coordination.replaceNamespacedLease({
+        namespace,
+        name: 'live-tables-operator',
+        body: { ...lease, spec: { ...lease.spec, holderIdentity: 'operator-1' } },
+      }),
+    );
+    expect(lost.reason).to.equal('Conflict');
+    expect(renewed.spec?.holderIdentity).to.equal('operator-0');
+    expect(
+      (await networking.readNamespacedNetworkPolicy({ namespace, name: 'lt-acme' })).metadata?.generation,
+    ).to.equal(1);
+    expect(
+      (await policy.readNamespacedPodDisruptionBudget({ namespace, name: 'lt-acme' })).spec?.maxUnavailable,
+    ).to.equal(1);
+    expect(
+      (await autoscaling.readNamespacedHorizontalPodAutoscaler({ namespace, name: 'lt-acme' })).spec
+        ?.maxReplicas,
+    ).to.equal(3);
+    expect((await networking.listIngressForAllNamespaces()).items.map((i) => i.metadata?.name)).to.deep.equal(
+      ['lt-acme'],
+    );
+    expect((await rbac.readClusterRoleBinding({ name: 'live-tables-operator' })).roleRef.name).to.equal(
+      'live-tables-operator',
+    );
   });
 
   it('deletes a collection by label selector', async () => {
