@@ -297,6 +297,17 @@ describe('Kube API test server: kubectl', function () {
     expect(containers[0]?.env?.map((e) => `${e.name}=${e.value}`)).to.deep.equal(['A=1', 'B=2']);
   });
 
+  it('creates a namespace and a secret with kubectl create (protobuf bodies), and refuses other kinds in protobuf', async () => {
+    ok(await run('create', 'namespace', 'team-a'));
+    ok(await run('create', 'secret', 'generic', 'creds', '--from-literal=password=s3cret', '-n', 'team-a'));
+    const secret = ctx.server.store.get('secrets', 'team-a', 'creds');
+    expect(secret?.type).to.equal('Opaque');
+    expect(secret?.data).to.deep.equal({ password: Buffer.from('s3cret').toString('base64') });
+    expect(ok(await run('get', 'secret', 'creds', '-n', 'team-a'))).to.match(/creds\s+Opaque\s+1\s+/);
+    const typed = await run('create', 'deployment', 'typed', '--image=app:1');
+    expect(typed.stderr).to.include('unknown format');
+  });
+
   it('waits for a Deployment condition', async () => {
     const waiting = run('wait', '--for=condition=Available', 'deployment/web', '--timeout=20s');
     await new Promise((resolve) => setTimeout(resolve, 200));
