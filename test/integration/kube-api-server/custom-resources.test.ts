@@ -10,6 +10,7 @@ import {
   workspace,
   workspaceCrd,
   WORKSPACES,
+  stopKubeTestContext,
   type KubeTestContext,
 } from './kube-test-context.js';
 
@@ -47,7 +48,7 @@ describe('Kube API test server: custom resources', () => {
     await ctx.extensions.createCustomResourceDefinition({ body: workspaceCrd() });
   });
 
-  after(() => ctx.server.stop());
+  after(() => stopKubeTestContext(ctx));
 
   it('serves a new CRD in discovery and marks it Established', async () => {
     const resources = (await (await fetch(`${ctx.server.url}/apis/livetables.dev/v1alpha1`)).json()) as {
@@ -395,6 +396,128 @@ describe('Kube API test server: custom resources', () => {
       name: 'p',
     })) as { spec: { replicas: number } };
     expect(scale.spec.replicas).to.equal(5);
+  });
+
+  it('validates nullable, int-or-string, preserved unknown fields, list types, messageExpression and reason', async () => {
+    const text = { type: 'string' };
+    const item = {
+      type: 'object',
+      required: ['name'],
+      properties: { name: text, size: { type: 'integer' } },
+    };
+    await ctx.extensions.createCustomResourceDefinition({
+      body: {
+        metadata: { name: 'limits.example.dev' },
+        spec: {
+          group: 'example.dev',
+          scope: 'Namespaced',
+          names: { plural: 'limits', kind: 'Limit' },
+          versions: [
+            {
+              name: 'v1',
+              served: true,
+              storage: true,
+              schema: {
+                openAPIV3Schema: {
+                  type: 'object',
+                  properties: {
+                    spec: {
+                      type: 'object',
+                      properties: {
+                        note: { type: 'string', nullable: true },
+                        port: { x_kubernetes_int_or_string: true },
+                        extra: { type: 'object', x_kubernetes_preserve_unknown_fields: true },
+                        tags: { type: 'array', items: text, maxItems: 3, x_kubernetes_list_type: 'set' },
+                        items: {
+                          type: 'array',
+                          x_kubernetes_list_type: 'map',
+                          x_kubernetes_list_map_keys: ['name'],
+                          // `items` is untyped in client-node's model, so its extensions keep their wire names.
+                          items: {
+                            ...item,
+                            'x-kubernetes-validations': [
+                              { rule: 'self.size >= oldSelf.size', message: 'an item may only grow' },
+                            ],
+                          },
+                        },
+                        max: {
+                          type: 'integer',
+                          x_kubernetes_validations: [
+                            {
+                              rule: 'self <= 10',
+                              messageExpression: "'max ' + string(self) + ' is above 10'",
+                            },
+                            {
+                              rule: 'self != 7',
+                              message: 'seven is reserved',
+                              reason: 'FieldValueForbidden',
+                            },
+                          ],
+                        },
+                      },
+                    },
+                  },
+                },
+              },
+            },
+          ],
+        },
+      } as V1CustomResourceDefinition,
+    });
+    const limits = { group: 'example.dev', version: 'v1', namespace, plural: 'limits' };
+    const body = (spec: object) => ({
+      apiVersion: 'example.dev/v1',
+      kind: 'Limit',
+      metadata: { name: 'l' },
+      spec,
+    });
+    const created = (await ctx.custom.createNamespacedCustomObject({
+      ...limits,
+      body: body({
+        note: null,
+        port: 'http',
+        extra: { anything: { goes: [1] } },
+        tags: ['a'],
+        items: [{ name: 'a', size: 1 }],
+      }),
+    })) as { spec: Record<string, unknown> };
+    expect(created.spec).to.deep.equal({
+      note: null,
+      port: 'http',
+      extra: { anything: { goes: [1] } },
+      tags: ['a'],
+      items: [{ name: 'a', size: 1 }],
+    });
+    const causes = async (spec: object) =>
+      (
+        await failure(
+          ctx.custom.patchNamespacedCustomObject({ ...limits, name: 'l', body: { spec } }, mergePatch),
+        )
+      ).details?.causes?.map((c) => `${c.field} ${c.reason}: ${c.message}`);
+    expect(await causes({ port: 1.5 })).to.deep.equal([
+      'spec.port FieldValueTypeInvalid: Invalid value: "number": spec.port in body must be of type integer-or-string: "number"',
+      ' FieldValueInvalid: Invalid value: null: some validation rules were not checked because the object was invalid; correct the existing errors to complete validation',
+    ]);
+    expect(await causes({ tags: ['a', 'a'] })).to.deep.equal([
+      'spec.tags[1] FieldValueDuplicate: Duplicate value: "a"',
+    ]);
+    expect(await causes({ tags: ['a', 'b', 'c', 'd'] })).to.deep.equal([
+      'spec.tags FieldValueTooMany: Too many: 4: must have at most 3 items',
+    ]);
+    expect(
+      await causes({
+        items: [
+          { name: 'b', size: 0 },
+          { name: 'a', size: 0 },
+        ],
+      }),
+    ).to.deep.equal(['spec.items[1] FieldValueInvalid: Invalid value: "object": an item may only grow']);
+    expect(await causes({ max: 12 })).to.deep.equal([
+      'spec.max FieldValueInvalid: Invalid value: "integer": max 12 is above 10',
+    ]);
+    expect(await causes({ max: 7 })).to.deep.equal([
+      'spec.max FieldValueForbidden: Forbidden: seven is reserved',
+    ]);
   });
 
   it('deletes the custom resources of a deleted CRD, waiting for their finalizers', async () => {

@@ -8,6 +8,7 @@ import {
   workspace,
   workspaceCrd,
   WORKSPACES,
+  stopKubeTestContext,
   type KubeTestContext,
 } from './kube-test-context.js';
 
@@ -22,7 +23,7 @@ describe('Kube API test server: garbage collection', () => {
     await ctx.extensions.createCustomResourceDefinition({ body: workspaceCrd() });
   });
 
-  after(() => ctx.server.stop());
+  after(() => stopKubeTestContext(ctx));
 
   /** A Workspace owning a Secret and a ConfigMap (the first blocking owner deletion, as the operator's children do). */
   async function family(name: string, dependentFinalizers: string[] = []) {

@@ -1,6 +1,11 @@
 import { expect } from 'chai';
 import { helm, kubectl, type ToolResult } from '../../fixtures/kube-api-server/kube-tools.js';
-import { startKubeTestContext, TEST_CHART, type KubeTestContext } from './kube-test-context.js';
+import {
+  startKubeTestContext,
+  stopKubeTestContext,
+  TEST_CHART,
+  type KubeTestContext,
+} from './kube-test-context.js';
 
 /** The real helm (v4, server-side apply by default) installing, upgrading and uninstalling the test chart. */
 describe('Kube API test server: helm', function () {
@@ -22,7 +27,7 @@ describe('Kube API test server: helm', function () {
     ctx = await startKubeTestContext({ simulateDeployments: true });
   });
 
-  after(() => ctx.server.stop());
+  after(() => stopKubeTestContext(ctx));
 
   it('installs a chart with a CRD and a custom resource of it, and waits for the Deployment', async () => {
     const out = ok(

@@ -11,6 +11,7 @@ import {
   loadYaml,
   PatchStrategy,
   setHeaderOptions,
+  type V1Container,
   type V1CustomResourceDefinition,
 } from '@kubernetes/client-node';
 import {
@@ -41,6 +42,14 @@ export async function startKubeTestContext(options: KubeApiServerOptions = {}): 
     custom: kubeConfig.makeApiClient(CustomObjectsApi),
     extensions: kubeConfig.makeApiClient(ApiextensionsV1Api),
   };
+}
+
+/** Stops the server after checking that its controllers and handlers hit no unexpected error. */
+export async function stopKubeTestContext(ctx: KubeTestContext): Promise<void> {
+  await ctx.server.settled();
+  const errors = [...ctx.server.errors];
+  await ctx.server.stop();
+  if (errors.length) throw new Error(`the test server reported errors: ${errors.map(String).join('; ')}`);
 }
 
 export const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
@@ -117,7 +126,10 @@ export async function eventually<T>(
 }
 
 /** A minimal Deployment of one container `app` (and an optional sidecar). */
-export function deployment(name: string, containers = [{ name: 'app', image: 'registry.example/app:1' }]) {
+export function deployment(
+  name: string,
+  containers: V1Container[] = [{ name: 'app', image: 'registry.example/app:1' }],
+) {
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',

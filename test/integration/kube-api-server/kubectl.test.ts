@@ -10,6 +10,7 @@ import {
   strategicMergePatch,
   WORKSPACE_CRD_FILE,
   WORKSPACES,
+  stopKubeTestContext,
   type KubeTestContext,
 } from './kube-test-context.js';
 
@@ -70,7 +71,7 @@ describe('Kube API test server: kubectl', function () {
   });
 
   after(async () => {
-    await ctx.server.stop();
+    await stopKubeTestContext(ctx);
     await rm(directory, { recursive: true, force: true });
   });
 
@@ -100,6 +101,26 @@ describe('Kube API test server: kubectl', function () {
     expect(wide[0]?.split(/\s+/)).to.deep.equal(['NAME', 'READY', 'ENDPOINT', 'REPLICAS', 'AGE']);
     expect(wide[1]).to.match(/^acme\s+True\s+\S+\s+1\s+/);
     expect(ok(await run('get', 'livetables'))).to.match(/^acme\s+True/m);
+  });
+
+  it('discovers the CRD with its short name and category, and the built-ins', async () => {
+    const resources = ok(await run('api-resources', '--api-group', 'livetables.dev')).split('\n');
+    expect(resources[1]?.split(/\s+/)).to.deep.equal([
+      'workspaces',
+      'ltws',
+      'livetables.dev/v1alpha1',
+      'true',
+      'Workspace',
+    ]);
+    const all = ok(await run('api-resources', '-o', 'name'));
+    for (const name of [
+      'deployments.apps',
+      'leases.coordination.k8s.io',
+      'networkpolicies.networking.k8s.io',
+      'poddisruptionbudgets.policy',
+      'horizontalpodautoscalers.autoscaling',
+    ])
+      expect(all).to.include(name);
   });
 
   it('reports an unchanged apply without writing, and a changed one as configured', async () => {
@@ -274,6 +295,17 @@ describe('Kube API test server: kubectl', function () {
         ?.containers ?? [];
     expect(containers.map((c) => `${c.name}=${c.image}`)).to.deep.equal(['app=app:2', 'injected=mesh:1']);
     expect(containers[0]?.env?.map((e) => `${e.name}=${e.value}`)).to.deep.equal(['A=1', 'B=2']);
+  });
+
+  it('creates a namespace and a secret with kubectl create (protobuf bodies), and refuses other kinds in protobuf', async () => {
+    ok(await run('create', 'namespace', 'team-a'));
+    ok(await run('create', 'secret', 'generic', 'creds', '--from-literal=password=s3cret', '-n', 'team-a'));
+    const secret = ctx.server.store.get('secrets', 'team-a', 'creds');
+    expect(secret?.type).to.equal('Opaque');
+    expect(secret?.data).to.deep.equal({ password: Buffer.from('s3cret').toString('base64') });
+    expect(ok(await run('get', 'secret', 'creds', '-n', 'team-a'))).to.match(/creds\s+Opaque\s+1\s+/);
+    const typed = await run('create', 'deployment', 'typed', '--image=app:1');
+    expect(typed.stderr).to.include('unknown format');
   });
 
   it('waits for a Deployment condition', async () => {

@@ -1,5 +1,16 @@
 import { expect } from 'chai';
-import { EventsV1Api, type V1Deployment } from '@kubernetes/client-node';
+import {
+  AutoscalingV2Api,
+  CoordinationV1Api,
+  EventsV1Api,
+  KubernetesObjectApi,
+  NetworkingV1Api,
+  PolicyV1Api,
+  RbacAuthorizationV1Api,
+  PatchStrategy,
+  type V1Deployment,
+  type V1Secret,
+} from '@kubernetes/client-node';
 import { startKubeApiServer } from '../../fixtures/kube-api-server/index.js';
 import {
   deployment,
@@ -9,6 +20,7 @@ import {
   serverSideApply,
   startKubeTestContext,
   strategicMergePatch,
+  stopKubeTestContext,
   type KubeTestContext,
 } from './kube-test-context.js';
 
@@ -21,7 +33,7 @@ describe('Kube API test server: built-in objects through client-node', () => {
     ctx = await startKubeTestContext();
   });
 
-  after(() => ctx.server.stop());
+  after(() => stopKubeTestContext(ctx));
 
   it('starts with the namespaces of a fresh cluster, each with its default ServiceAccount', async () => {
     const namespaces = await ctx.core.listNamespace();
@@ -247,7 +259,7 @@ describe('Kube API test server: built-in objects through client-node', () => {
           args: ['--a'],
           env: [{ name: 'A', value: '1' }],
           ports: [{ containerPort: 80 }],
-        } as never,
+        },
         { name: 'sidecar', image: 'sidecar:1' },
       ]),
     });
@@ -412,7 +424,7 @@ describe('Kube API test server: built-in objects through client-node', () => {
       namespace,
       body: {
         metadata: { name: 'ev-1' },
-        eventTime: new Date() as never,
+        eventTime: new Date(),
         reason: 'Ready',
         note: 'the workspace is ready',
         type: 'Normal',
@@ -426,6 +438,154 @@ describe('Kube API test server: built-in objects through client-node', () => {
     expect(core.message).to.equal('the workspace is ready');
     expect(core.involvedObject).to.include({ kind: 'Workspace', name: 'acme' });
     expect(core.reportingComponent).to.equal('live-tables-operator');
+  });
+
+  it('serves every kind the operator and its chart write', async () => {
+    const networking = ctx.kubeConfig.makeApiClient(NetworkingV1Api);
+    const policy = ctx.kubeConfig.makeApiClient(PolicyV1Api);
+    const autoscaling = ctx.kubeConfig.makeApiClient(AutoscalingV2Api);
+    const rbac = ctx.kubeConfig.makeApiClient(RbacAuthorizationV1Api);
+    const coordination = ctx.kubeConfig.makeApiClient(CoordinationV1Api);
+    const metadata = { name: 'lt-acme', labels: { 'app.kubernetes.io/instance': 'acme' } };
+    const selector = { matchLabels: { 'app.kubernetes.io/instance': 'acme' } };
+    await networking.createNamespacedNetworkPolicy({
+      namespace,
+      body: {
+        metadata,
+        spec: {
+          podSelector: selector,
+          policyTypes: ['Ingress', 'Egress'],
+          egress: [{ ports: [{ port: 53, protocol: 'UDP' }] }],
+        },
+      },
+    });
+    await networking.createNamespacedIngress({
+      namespace,
+      body: {
+        metadata,
+        spec: {
+          rules: [
+            {
+              host: 'acme.example',
+              http: {
+                paths: [
+                  {
+                    path: '/',
+                    pathType: 'Prefix',
+                    backend: { service: { name: 'lt-acme', port: { number: 8080 } } },
+                  },
+                ],
+              },
+            },
+          ],
+        },
+      },
+    });
+    await policy.createNamespacedPodDisruptionBudget({
+      namespace,
+      body: { metadata, spec: { maxUnavailable: 1, selector } },
+    });
+    await autoscaling.createNamespacedHorizontalPodAutoscaler({
+      namespace,
+      body: {
+        metadata,
+        spec: {
+          scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'lt-acme' },
+          minReplicas: 1,
+          maxReplicas: 3,
+        },
+      },
+    });
+    await rbac.createClusterRole({
+      body: {
+        metadata: { name: 'live-tables-operator' },
+        rules: [{ apiGroups: ['livetables.dev'], resources: ['workspaces'], verbs: ['*'] }],
+      },
+    });
+    await rbac.createClusterRoleBinding({
+      body: {
+        metadata: { name: 'live-tables-operator' },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'live-tables-operator' },
+        subjects: [{ kind: 'ServiceAccount', name: 'operator', namespace }],
+      },
+    });
+    const lease = await coordination.createNamespacedLease({
+      namespace,
+      body: {
+        metadata: { name: 'live-tables-operator' },
+        spec: { holderIdentity: 'operator-0', leaseDurationSeconds: 15, renewTime: new Date() },
+      },
+    });
+    const renewed = await coordination.replaceNamespacedLease({
+      namespace,
+      name: 'live-tables-operator',
+      body: { ...lease, spec: { ...lease.spec, renewTime: new Date() } },
+    });
+    const lost = await failure(
+      coordination.replaceNamespacedLease({
+        namespace,
+        name: 'live-tables-operator',
+        body: { ...lease, spec: { ...lease.spec, holderIdentity: 'operator-1' } },
+      }),
+    );
+    expect(lost.reason).to.equal('Conflict');
+    expect(renewed.spec?.holderIdentity).to.equal('operator-0');
+    expect(
+      (await networking.readNamespacedNetworkPolicy({ namespace, name: 'lt-acme' })).metadata?.generation,
+    ).to.equal(1);
+    expect(
+      (await policy.readNamespacedPodDisruptionBudget({ namespace, name: 'lt-acme' })).spec?.maxUnavailable,
+    ).to.equal(1);
+    expect(
+      (await autoscaling.readNamespacedHorizontalPodAutoscaler({ namespace, name: 'lt-acme' })).spec
+        ?.maxReplicas,
+    ).to.equal(3);
+    expect((await networking.listIngressForAllNamespaces()).items.map((i) => i.metadata?.name)).to.deep.equal(
+      ['lt-acme'],
+    );
+    expect((await rbac.readClusterRoleBinding({ name: 'live-tables-operator' })).roleRef.name).to.equal(
+      'live-tables-operator',
+    );
+  });
+
+  it('deletes a collection by label selector', async () => {
+    for (const name of ['dc-a', 'dc-b'])
+      await ctx.core.createNamespacedConfigMap({
+        namespace,
+        body: { metadata: { name, labels: { suite: 'dc' } } },
+      });
+    await ctx.core.createNamespacedConfigMap({ namespace, body: { metadata: { name: 'dc-keep' } } });
+    await ctx.core.deleteCollectionNamespacedConfigMap({ namespace, labelSelector: 'suite=dc' });
+    const left = (await ctx.core.listNamespacedConfigMap({ namespace })).items.map((c) => c.metadata?.name);
+    expect(left).to.include('dc-keep');
+    expect(left).to.not.include.members(['dc-a', 'dc-b']);
+  });
+
+  it('serves the generic KubernetesObjectApi, which finds resources through discovery', async () => {
+    const objects = ctx.kubeConfig.makeApiClient(KubernetesObjectApi);
+    const secret: V1Secret = {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'generic', namespace },
+      stringData: { k: 'v' },
+    };
+    const applied = await objects.patch(
+      secret,
+      undefined,
+      undefined,
+      'operator',
+      true,
+      PatchStrategy.ServerSideApply,
+    );
+    expect(applied.metadata?.managedFields?.[0]).to.include({ manager: 'operator', operation: 'Apply' });
+    const read = await objects.read<V1Secret>({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'generic', namespace },
+    });
+    expect(read.data).to.deep.equal({ k: Buffer.from('v').toString('base64') });
+    const listed = await objects.list('apps/v1', 'Deployment', namespace);
+    expect(listed.items.length).to.be.greaterThan(0);
   });
 
   it('demands the bearer token when one is configured', async () => {

@@ -1,6 +1,11 @@
 import { expect } from 'chai';
 import { makeInformer, Watch, type KubernetesObject, type V1ConfigMap } from '@kubernetes/client-node';
-import { eventually, startKubeTestContext, type KubeTestContext } from './kube-test-context.js';
+import {
+  eventually,
+  startKubeTestContext,
+  stopKubeTestContext,
+  type KubeTestContext,
+} from './kube-test-context.js';
 
 interface Seen {
   type: string;
@@ -62,7 +67,7 @@ describe('Kube API test server: watch', () => {
     ctx = await startKubeTestContext({ historySize: 20, bookmarkIntervalMs: 50 });
   });
 
-  afterEach(() => ctx.server.stop());
+  afterEach(() => stopKubeTestContext(ctx));
 
   it('streams ADDED, MODIFIED and DELETED after the listed resourceVersion, in order', async () => {
     await ctx.core.createNamespacedConfigMap({ namespace, body: configMap('before') });
@@ -159,6 +164,17 @@ describe('Kube API test server: watch', () => {
       .listNamespacedConfigMap({ namespace, limit: 1, _continue: page.metadata?._continue })
       .catch((e: { code?: number }) => e);
     expect((expiredContinue as { code?: number }).code).to.equal(410);
+  });
+
+  it('watches one object through the legacy /watch/ path', async () => {
+    await ctx.core.createNamespacedConfigMap({ namespace, body: configMap('single') });
+    await ctx.core.createNamespacedConfigMap({ namespace, body: configMap('other') });
+    const watch = await watchEvents(ctx, '/api/v1/watch/namespaces/default/configmaps/single', {});
+    await ctx.core.deleteNamespacedConfigMap({ namespace, name: 'other' });
+    await ctx.core.deleteNamespacedConfigMap({ namespace, name: 'single' });
+    await eventually(() => (watch.events.length >= 2 ? true : undefined));
+    expect(watch.events.map((e) => `${e.type} ${e.name}`)).to.deep.equal(['ADDED single', 'DELETED single']);
+    watch.controller.abort();
   });
 
   it('turns selector changes into ADDED and DELETED for a filtered watch', async () => {
