@@ -1,6 +1,8 @@
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
-import { evaluate, parseCel, usesOldSelf, type CelNode } from './cel.js';
+import { compileCel } from '../../fixtures/kube-api-server/cel/cel-program.js';
+import { withCelMetadata } from '../../fixtures/kube-api-server/crd/validation-rules.js';
+import type { JsonObject, JsonValue } from '../../fixtures/kube-api-server/json.js';
 import { decodeFile, type KubeObject } from './kube-tools.js';
 
 /** One node of a CRD's openAPIV3Schema (the Kubernetes dialect of OpenAPI v3). */
@@ -110,9 +112,9 @@ const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** A rule holds when it evaluates to true; an error (such as a missing field) rejects. */
-function holds(ast: CelNode, self: unknown, oldSelf: unknown): boolean {
+function holds(program: ReturnType<typeof compileCel>, self: unknown, oldSelf: unknown): boolean {
   try {
-    return evaluate(ast, { self, oldSelf }) === true;
+    return program.evaluate(self as JsonValue, oldSelf as JsonValue | undefined) === true;
   } catch {
     return false;
   }
@@ -126,9 +128,12 @@ export function celFailures(node: K8sSchema, self: unknown, oldSelf?: unknown, a
   if (self === undefined) return [];
   const failures: CelFailure[] = [];
   for (const { rule, message } of node['x-kubernetes-validations'] ?? []) {
-    const ast = parseCel(rule);
-    if (usesOldSelf(ast) && oldSelf === undefined) continue;
-    if (!holds(ast, self, oldSelf)) failures.push({ path: at || '<root>', rule, message: message ?? rule });
+    // The in-repo API server's CEL: the subset it evaluates, checked against the field's schema.
+    const own = node as unknown as JsonObject;
+    const program = compileCel(rule, at ? own : withCelMetadata(own));
+    if (program.usesOldSelf && oldSelf === undefined) continue;
+    if (!holds(program, self, oldSelf))
+      failures.push({ path: at || '<root>', rule, message: message ?? rule });
   }
   for (const [name, child] of Object.entries(node.properties ?? {})) {
     if (!isObject(self)) continue;
