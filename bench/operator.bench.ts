@@ -1,20 +1,14 @@
 import { cpus, loadavg } from 'node:os';
-import { KubeConfig } from '@kubernetes/client-node';
-import { createLogger } from '../dataplane/src/platform/logger.js';
 import { loadOperatorConfig } from '../operator/src/config.js';
 import { desiredSecret } from '../operator/src/desired/secret.js';
 import { resolveSecretValues } from '../operator/src/desired/secret-values.js';
 import { desiredWorkloads } from '../operator/src/desired/desired-workloads.js';
 import { wireForm } from '../operator/src/desired/drift.js';
-import { KubeClient } from '../operator/src/kube/kube-client.js';
 import { tenantSchemaName } from '../operator/src/names.js';
-import { Operator } from '../operator/src/operator.js';
 import { tenantConnectionLimit } from '../operator/src/provision/connection-limit.js';
 import { parseWorkspace } from '../operator/src/resources/parse-resource.js';
 import { resolveWorkspaceSpec } from '../operator/src/resources/workspace.schema.js';
-import { startKubeApiServer } from '../test/fixtures/kube-api-server/index.js';
-import { createPlatformDatabase } from '../test/integration/operator/support/platform-database.js';
-import { installCrds } from '../test/integration/operator/support/operator-stack.js';
+import { startOperatorStack } from '../test/integration/operator/support/operator-stack.js';
 import type { Benchmark } from './measure.js';
 
 /** Workspaces per run; `LT_BENCH_WORKSPACES` overrides. */
@@ -55,24 +49,13 @@ export const operatorBenchmark: Benchmark = {
   name: 'operator',
   async run() {
     const load = (loadavg()[0] ?? 0).toFixed(2);
-    const api = await startKubeApiServer({ simulateDeployments: true, historySize: 100_000 });
-    const kc = new KubeConfig();
-    kc.loadFromFile(api.kubeconfigPath);
-    const client = new KubeClient(kc);
-    await installCrds(client);
-    await api.settled();
-    const platform = await createPlatformDatabase();
-    const log = createLogger('silent');
+    const stack = await startOperatorStack({ RESYNC_SECONDS: '86400' }, { workers: WORKERS });
+    const { api, client, platform, operator } = stack;
     const config = loadOperatorConfig({
       PLATFORM_DATABASE_URL: platform.url,
       DATAPLANE_IMAGE: 'live-tables-dataplane:bench',
-      POD_NAMESPACE: NAMESPACE,
-      POD_NAME: 'operator-bench',
-      RESYNC_SECONDS: '86400',
     });
-    const operator = new Operator(kc, config, log, { workers: WORKERS, processMetrics: false });
     try {
-      await operator.start();
       while (!operator.isLeader) await new Promise((r) => setTimeout(r, 20));
 
       // 1. Workspaces to Ready: created together, each timed from its create to Ready=True.
@@ -187,9 +170,7 @@ export const operatorBenchmark: Benchmark = {
       ];
       process.stdout.write(lines.join('\n') + '\n');
     } finally {
-      await operator.stop();
-      await api.stop();
-      await platform.drop();
+      await stack.stop();
     }
   },
 };

@@ -1,3 +1,4 @@
+import { envList } from '../../dataplane/src/platform/env-list.js';
 import { hostname } from 'node:os';
 import { Type } from '@sinclair/typebox';
 import { ConfigError } from '../../dataplane/src/platform/config-error.js';
@@ -131,18 +132,6 @@ export interface OperatorConfig {
   logLevel: string;
 }
 
-/** `a, b ,c` as entries; each must pass `valid`, else a ConfigError names the variable and entry. */
-function list(name: OperatorEnvName, raw: string | undefined, valid: (entry: string) => boolean): string[] {
-  const entries = (raw ?? '')
-    .split(',')
-    .map((e) => e.trim())
-    .filter(Boolean);
-  const bad = entries.find((e) => !valid(e));
-  if (bad !== undefined)
-    throw new ConfigError(`${name}: ${JSON.stringify(bad)} is not a CIDR, address or host name`);
-  return entries;
-}
-
 /** A CIDR as a NetworkPolicy ipBlock takes it: a bare address becomes a /32 or /128. */
 function cidr(name: OperatorEnvName, text: string): string {
   const parsed = parseCidr(text);
@@ -209,8 +198,8 @@ export function loadOperatorConfig(env: NodeJS.ProcessEnv = process.env): Operat
     leaseDurationSeconds: v.LEASE_DURATION_SECONDS,
     connectionRecheckSeconds: v.CONNECTION_RECHECK_SECONDS,
     connections: {
-      allow: list('CONNECTION_ALLOW', v.CONNECTION_ALLOW, (e) => !!parseCidr(e) || isHostPattern(e)),
-      deny: list('CONNECTION_DENY', v.CONNECTION_DENY, (e) => !!parseCidr(e)),
+      allow: envList('CONNECTION_ALLOW', v.CONNECTION_ALLOW, (e) => !!parseCidr(e) || isHostPattern(e)),
+      deny: envList('CONNECTION_DENY', v.CONNECTION_DENY, (e) => !!parseCidr(e)),
     },
     logLevel: v.LOG_LEVEL,
   };

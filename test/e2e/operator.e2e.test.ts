@@ -23,6 +23,7 @@ import {
   type PlatformDatabase,
 } from '../integration/operator/support/platform-database.js';
 import { PG_ADMIN_URL } from '../support/databases.js';
+import { eventually as poll } from '../support/eventually.js';
 
 /**
  * End to end, as a platform team and a tenant see it: `kubectl apply -f crds/` and
@@ -77,17 +78,7 @@ describe('e2e: kubectl apply -f examples/ → a tenant dataplane a user can use'
       throw error;
     }
   };
-  const eventually = async <T>(check: () => Promise<T>, ms = 30_000): Promise<T> => {
-    const until = Date.now() + ms;
-    for (;;) {
-      try {
-        return await check();
-      } catch (error) {
-        if (Date.now() > until) throw error;
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
-  };
+  const eventually = <T>(check: () => Promise<T>, ms = 30_000) => poll(check, ms, 100);
   const run = async (args: string[]) => {
     const result = await kubectl(target, args);
     expect(result.code, `kubectl ${args.join(' ')}: ${result.stderr}`).to.equal(0);

@@ -1,3 +1,4 @@
+import { envList } from './env-list.js';
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { ConfigError } from './config-error.js';
 import { parseCidr } from './ssrf/cidr.js';
@@ -173,22 +174,14 @@ function kmsConfig(v: SecurityEnvValues): KmsConfig {
   return config;
 }
 
-/** Splits a comma-separated list, refusing entries `valid` rejects (named in the error). */
-function list(name: SecurityEnvName, raw: string | undefined, valid: (entry: string) => boolean): string[] {
-  const entries = (raw ?? '')
-    .split(',')
-    .map((e) => e.trim())
-    .filter(Boolean);
-  const bad = entries.find((e) => !valid(e));
-  if (bad !== undefined)
-    throw new ConfigError(`${name}: ${JSON.stringify(bad)} is not a CIDR, address or host name`);
-  return entries;
-}
-
 function connectionRules(v: SecurityEnvValues, tenantMode: boolean): ConnectionRules {
-  const allow = list('LT_CONNECTION_ALLOW', v.LT_CONNECTION_ALLOW, (e) => !!parseCidr(e) || isHostPattern(e));
+  const allow = envList(
+    'LT_CONNECTION_ALLOW',
+    v.LT_CONNECTION_ALLOW,
+    (e) => !!parseCidr(e) || isHostPattern(e),
+  );
   const rawDeny = v.LT_CONNECTION_DENY?.trim();
   if (rawDeny === 'none') return { allow, deny: [] };
   if (!rawDeny) return { allow, deny: tenantMode ? [...PRIVATE_RANGES] : [] };
-  return { allow, deny: list('LT_CONNECTION_DENY', rawDeny, (e) => !!parseCidr(e)) };
+  return { allow, deny: envList('LT_CONNECTION_DENY', rawDeny, (e) => !!parseCidr(e)) };
 }

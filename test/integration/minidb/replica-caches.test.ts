@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { REDIS_URL } from '../../support/databases.js';
+import { eventually } from '../../support/eventually.js';
 import { startTestApp, type TestApp } from '../../support/test-app.js';
 import { startMiniDb, type MiniDb, type TableBody, type User } from './minidb-fixture.js';
 
@@ -9,19 +10,6 @@ import { startMiniDb, type MiniDb, type TableBody, type User } from './minidb-fi
  * the database: what a user may do and what a table looks like must follow at once on the
  * replica that made the change, and without a wrong answer on the others.
  */
-
-/** Asks until `check` passes, for at most `ms` (another replica hears of a change through Redis). */
-async function eventually(check: () => Promise<void>, ms = 3_000): Promise<void> {
-  const until = Date.now() + ms;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > until) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  }
-}
 
 function as(app: TestApp, user: User) {
   return (method: string, path: string, body?: unknown) =>

@@ -14,6 +14,7 @@ import {
 import { Operator, type OperatorOptions } from '../../../../operator/src/operator.js';
 import { startKubeApiServer, type KubeApiServer } from '../../../fixtures/kube-api-server/index.js';
 import { createPlatformDatabase, type PlatformDatabase } from './platform-database.js';
+import { eventually } from '../../../support/eventually.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 
@@ -93,17 +94,6 @@ export async function startOperatorStack(
     return operator;
   };
   const operator = await start('operator-0', {});
-  const eventually = async <T>(check: () => Promise<T>, ms = 15_000): Promise<T> => {
-    const until = Date.now() + ms;
-    for (;;) {
-      try {
-        return await check();
-      } catch (error) {
-        if (Date.now() > until) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-    }
-  };
   return {
     api,
     kc,
