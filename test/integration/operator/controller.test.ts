@@ -130,6 +130,60 @@ describe('operator: Workspaces against the Kubernetes API test server and real P
     );
   });
 
+  it('adds an HPA and an Ingress when asked, removes them when no longer, and records Events', async () => {
+    const name = stack.platform.tenantName('scale');
+    await stack.client.create(WORKSPACES, workspace(name));
+    await ready(name);
+    const HPA = child('horizontalpodautoscalers', 'autoscaling/v2', name);
+    const INGRESS = child('ingresses', 'networking.k8s.io/v1', name);
+    await stack.client.patch(
+      { ...WORKSPACES, name },
+      {
+        spec: {
+          autoscaling: { enabled: true, minReplicas: 2, maxReplicas: 5 },
+          ingress: { host: `${name}.example.test`, className: 'nginx', tls: { secretName: 'tls' } },
+        },
+      },
+    );
+    const hpa = await stack.eventually(async () => {
+      const found = await stack.get<KubeObject & { spec: { minReplicas: number; maxReplicas: number } }>(HPA);
+      expect(found).to.not.equal(undefined);
+      return found as KubeObject & { spec: { minReplicas: number; maxReplicas: number } };
+    });
+    expect([hpa.spec.minReplicas, hpa.spec.maxReplicas]).to.deep.equal([2, 5]);
+    const ingress = (await stack.eventually(async () => {
+      const found = await stack.get(INGRESS);
+      expect(found).to.not.equal(undefined);
+      return found;
+    })) as { spec: { ingressClassName: string; rules: { host: string }[] } };
+    expect(ingress.spec.ingressClassName).to.equal('nginx');
+    expect(ingress.spec.rules[0]?.host).to.equal(`${name}.example.test`);
+    await stack.client.patch({ ...WORKSPACES, name }, { spec: { autoscaling: null, ingress: null } });
+    await stack.eventually(async () => {
+      expect(await stack.get(HPA)).to.equal(undefined);
+      expect(await stack.get(INGRESS)).to.equal(undefined);
+    });
+    const events = (
+      await stack.client.list<KubeObject & { reason: string; involvedObject: { name: string } }>({
+        apiVersion: 'v1',
+        plural: 'events',
+        namespace: 'default',
+      })
+    ).items.filter((e) => e.involvedObject.name === name);
+    expect(events.map((e) => e.reason)).to.include.members([
+      'RoleCreated',
+      'SchemaCreated',
+      'SecretCreated',
+      'DeploymentCreated',
+      'ServiceCreated',
+      'HorizontalPodAutoscalerCreated',
+      'IngressCreated',
+      'HorizontalPodAutoscalerDeleted',
+      'IngressDeleted',
+      'Ready',
+    ]);
+  });
+
   it('changes nothing on a second reconcile of a Workspace that is as it should be', async () => {
     const name = stack.platform.tenantName('noop');
     await stack.client.create(WORKSPACES, workspace(name));
