@@ -278,10 +278,13 @@ export class ConnectionReconciler {
     } catch (error) {
       if (!isConflict(error) && !isNotFound(error)) throw error;
     }
-    if (updates.some((u) => u.status === 'False'))
+    // One Warning per new failure, not one per recheck of the same one.
+    const failing = updates.find((u) => u.status === 'False');
+    const known = before.conditions?.find((c) => c.type === failing?.type);
+    if (failing && (known?.status !== 'False' || known.reason !== failing.reason))
       await this.deps.events.warning(
         connection as KubeObject,
-        updates.find((u) => u.status === 'False')?.reason ?? 'NotReady',
+        failing.reason,
         updates.map((u) => u.message).join('; '),
       );
   }
