@@ -251,7 +251,7 @@ async function assemble(
     cursorKey: Buffer.from(hkdfSync('sha256', jwtSecret, 'live-tables', 'view cursors', 32)),
     ...(config.tenant ? { tenantSlug: config.tenant.slug } : {}),
   });
-  closers.push(async () => views.stop());
+  closers.push(() => views.stop());
   // ---- end views ----
 
   const metrics = createMetrics();

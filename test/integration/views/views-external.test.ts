@@ -301,6 +301,42 @@ describe('views over external connections', () => {
       await owner.delete(`/api/v1/views/${view.id}`);
     });
 
+    it('with two replicas, each due view is refreshed once per turn, by one of them', async function () {
+      this.timeout(30_000);
+      const { host } = parseMongoUrl(mongo.url);
+      const second = await startTestApp({
+        DATABASE_URL: app.databaseUrl,
+        LT_CONNECTION_ALLOW: `127.0.0.0/8,${host}`,
+      });
+      const refreshed: string[] = [];
+      const offs = [app, second].map((a) =>
+        a.dataplane.bus.subscribe((e) => {
+          if (e.type === 'view.refreshed') refreshed.push(String(e.payload.viewId));
+        }),
+      );
+      try {
+        const ids: string[] = [];
+        for (let i = 0; i < 8; i++)
+          ids.push(
+            (
+              await owner.view({
+                name: `Hourly ${i}`,
+                source: { connectionId: connection.pg, table: 'customers' },
+                visibleColumns: ['id'],
+                materialize: { refreshSeconds: 3600 },
+              })
+            ).id,
+          );
+        await eventually(async () => expect(refreshed.filter((id) => ids.includes(id))).to.have.length(8));
+        await new Promise((resolve) => setTimeout(resolve, 2_500)); // both replicas tick again meanwhile
+        expect(refreshed.filter((id) => ids.includes(id)).sort()).to.deep.equal([...ids].sort());
+        for (const id of ids) await owner.delete(`/api/v1/views/${id}`);
+      } finally {
+        offs.forEach((off) => off());
+        await second.stop();
+      }
+    });
+
     it('refuses to materialize a view over a mini-DB table', async () => {
       const base = await owner.post(`/api/v1/workspaces/${workspaceId}/bases`, { name: 'B' });
       const table = await owner.post(`/api/v1/bases/${base.body.id}/tables`, {

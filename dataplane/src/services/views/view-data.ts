@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Cache } from '../../platform/cache.js';
 import { ServiceUnavailableError, ValidationError, ViewBrokenError } from '../../platform/errors.js';
+import type { Logger } from '../../platform/logger.js';
 import { ScopedCache } from '../../platform/scoped-cache.js';
 import { catalogOf } from '../../query/catalog.js';
 import { StatementCache } from '../../query/sql/index.js';
@@ -59,6 +60,7 @@ export class ViewData implements WorkspaceCache {
     private readonly versions: DataVersions,
     private readonly pages: Cache,
     private readonly options: ViewDataOptions,
+    private readonly log: Logger,
   ) {}
 
   forgetWorkspace(workspaceId: string): void {
@@ -115,10 +117,13 @@ export class ViewData implements WorkspaceCache {
   ): Promise<DataPage> {
     const plan = await this.servingPlan(access, record, options.problems ?? true);
     const checked = checkRequest(plan, request, plan.resolve);
-    const version = await this.dataVersion(access, record, plan);
-    const ttl = this.ttlOf(record, plan);
+    const version = await this.dataVersion(access, record, plan).catch((error: unknown) => {
+      this.log.warn({ err: error, viewId: record.id }, 'data versions unreadable: page not cached');
+      return undefined;
+    });
+    const ttl = version === undefined ? 0 : this.ttlOf(record, plan);
     const key = `vp:${record.id}:${hash([record.version, version, plan.kind, checked])}`;
-    const cached = ttl > 0 ? await this.pages.get(key) : null;
+    const cached = ttl > 0 ? await this.pages.get(key).catch(() => null) : null;
     if (cached) return JSON.parse(cached) as DataPage;
     let page: DataPage;
     try {
@@ -132,12 +137,17 @@ export class ViewData implements WorkspaceCache {
     }
     if (plan.kind === 'materialized') page.materializedAt = record.materialized_at?.toISOString() ?? null;
     const text = JSON.stringify(page);
-    if (ttl > 0 && text.length <= this.options.maxCachedPageChars) await this.pages.set(key, text, ttl);
+    if (ttl > 0 && text.length <= this.options.maxCachedPageChars)
+      // A cache that cannot be written costs the next request a query, not this one its answer.
+      await this.pages.set(key, text, ttl).catch((error: unknown) => {
+        this.log.warn({ err: error, viewId: record.id }, 'view page not cached');
+      });
     return page;
   }
 
   /**
-   * What the view's pages are keyed by: for mini-DB views the data versions (and schema
+   * What the view's pages are keyed by (a cache that cannot be read means uncached pages, not
+   * failed requests): for mini-DB views the data versions (and schema
    * versions) of every table it reads; for external ones the refresh counter and the time bucket
    * of the cache TTL; for materialized ones the materialization.
    */

@@ -38,7 +38,8 @@ const MAX_PARAMETERS = 60_000;
  * a view per turn.
  */
 export class ViewMaterializer {
-  private ticking = false;
+  private ticking: Promise<unknown> | undefined;
+  private stopped = false;
 
   constructor(
     private readonly knex: Knex,
@@ -107,25 +108,28 @@ export class ViewMaterializer {
       await dropMaterializedTable(trx, schema, table);
   }
 
-  /** Starts the schedule; returns the function that stops it. */
-  start(accessOf: (workspaceId: string) => Promise<WorkspaceAccess>): () => void {
+  /** Starts the schedule; returns the function that stops it (once a refresh in progress ends). */
+  start(accessOf: (workspaceId: string) => Promise<WorkspaceAccess>): () => Promise<void> {
     const timer = setInterval(() => {
       if (this.ticking) return;
-      this.ticking = true;
-      this.tick(accessOf)
+      this.ticking = this.tick(accessOf)
         .catch((error: unknown) => this.log.error({ err: error }, 'view refresh schedule failed'))
         .finally(() => {
-          this.ticking = false;
+          this.ticking = undefined;
         });
     }, this.options.tickMs);
     timer.unref();
-    return () => clearInterval(timer);
+    return async () => {
+      this.stopped = true;
+      clearInterval(timer);
+      await this.ticking;
+    };
   }
 
   /** Claims due views one at a time (SKIP LOCKED, next turn set in the same statement) and refreshes each. */
   async tick(accessOf: (workspaceId: string) => Promise<WorkspaceAccess>): Promise<number> {
     let refreshed = 0;
-    for (;;) {
+    while (!this.stopped) {
       const { rows } = (await this.knex.raw(
         `UPDATE view_refresh_schedule s
             SET next_refresh_at = now() + make_interval(secs => s.refresh_seconds)
@@ -139,6 +143,7 @@ export class ViewMaterializer {
       await this.refreshScheduled(accessOf, claimed.workspace_id, claimed.view_id);
       refreshed++;
     }
+    return refreshed;
   }
 
   private async refreshScheduled(

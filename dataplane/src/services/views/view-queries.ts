@@ -182,18 +182,27 @@ export class ViewQueries {
     const types = new Map(plan.outputs.map((o) => [o.name, o.type]));
     const narrowed = combinedFilter(filter, keysFilter(groupBy.fields, types, rows));
     const found = new Map<string, ViewGroup>();
-    let cursor: string | undefined;
-    for (let page = 0; page < MAX_GROUP_PAGES; page++) {
-      const query = groupedQuery(
-        plan.base,
-        groupBy,
-        keyset(GROUP_PAGE, cursor),
-        narrowed ? { filter: narrowed } : {},
-      );
-      const result = await this.run(access, plan, query);
-      for (const row of result.rows) found.set(keyOf(row), toGroup(groupBy, row));
-      if (!result.nextCursor || wanted.every((k) => found.has(k))) break;
-      cursor = result.nextCursor;
+    const read = async (where: Filter | undefined) => {
+      let cursor: string | undefined;
+      for (let page = 0; page < MAX_GROUP_PAGES; page++) {
+        const query = groupedQuery(
+          plan.base,
+          groupBy,
+          keyset(GROUP_PAGE, cursor),
+          where ? { filter: where } : {},
+        );
+        const result = await this.run(access, plan, query);
+        for (const row of result.rows) found.set(keyOf(row), toGroup(groupBy, row));
+        if (!result.nextCursor || wanted.every((k) => found.has(k))) return;
+        cursor = result.nextCursor;
+      }
+    };
+    try {
+      await read(narrowed);
+    } catch (error) {
+      // A key the filter language cannot state (a decimal too long for a double): every group.
+      if (!(error instanceof ValidationError)) throw error;
+      await read(filter);
     }
     return wanted.flatMap((k) => found.get(k) ?? []);
   }

@@ -82,7 +82,9 @@ export class SavedViewRunner implements ViewRunner {
         ...(filter !== undefined ? { filter: filter as Filter } : {}),
         ...(query.sort ? { sort: parseSortText(query.sort, (f) => f) } : {}),
         ...(query.fields?.length ? { fields: query.fields } : {}),
-        limit: Math.min(PUBLIC_PAGE_MAX, Math.max(1, Math.floor(query.limit))),
+        limit: Number.isFinite(query.limit)
+          ? Math.min(PUBLIC_PAGE_MAX, Math.max(1, Math.floor(query.limit)))
+          : 100,
         ...(query.cursor ? { cursor: this.seal.open(query.cursor, viewId) } : {}),
         groups: 'rows',
       },

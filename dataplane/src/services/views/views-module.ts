@@ -55,8 +55,8 @@ export interface ViewsModule {
   templates: ViewTemplatesService;
   /** For the public API: saved views run without a user. */
   runner: ViewRunner;
-  /** Stops the refresh schedule and the event subscriptions. */
-  stop(): void;
+  /** Stops the refresh schedule (waiting for a refresh in progress) and the event subscriptions. */
+  stop(): Promise<void>;
 }
 
 /** Builds the views services over the platform's pieces and starts what runs in the background. */
@@ -71,11 +71,20 @@ export function createViewsModule(deps: ViewsModuleDeps, defaults = VIEW_DEFAULT
     new ExternalViewPlanner(deps.connections),
   );
   const queries = new ViewQueries(knex, deps.connections);
-  const data = new ViewData(knex, planner, queries, deps.tables, versions, pages, {
-    internalPageTtlSeconds: defaults.internalPageTtlSeconds,
-    externalPageTtlSeconds: defaults.externalPageTtlSeconds,
-    maxCachedPageChars: defaults.maxCachedPageChars,
-  });
+  const data = new ViewData(
+    knex,
+    planner,
+    queries,
+    deps.tables,
+    versions,
+    pages,
+    {
+      internalPageTtlSeconds: defaults.internalPageTtlSeconds,
+      externalPageTtlSeconds: defaults.externalPageTtlSeconds,
+      maxCachedPageChars: defaults.maxCachedPageChars,
+    },
+    log,
+  );
   const permissions = new ViewPermissions(knex);
   const gate = new ViewGate(knex, permissions);
   const seal = new CursorSeal(deps.cursorKey);
@@ -92,8 +101,8 @@ export function createViewsModule(deps: ViewsModuleDeps, defaults = VIEW_DEFAULT
     reads: new ViewReadsService(tx, gate, data, seal, materializer, versions),
     templates: new ViewTemplatesService(knex, tx, views, deps.tables, gate),
     runner: new SavedViewRunner(knex, data, seal, deps.tenantSlug),
-    stop: () => {
-      stopSchedule();
+    stop: async () => {
+      await stopSchedule();
       stopFollowing();
       stopForgetting();
     },
