@@ -224,6 +224,29 @@ describe('views over external connections', () => {
       expect((await owner.data(view.id)).status).to.equal(409);
     });
 
+    it('is of unknown status (503 for its data, never a 500) while its connection cannot be reached', async () => {
+      const flaky = await owner.post('/api/v1/connections', {
+        name: 'flaky',
+        type: 'postgres',
+        uri: external.url,
+      });
+      const view = await owner.view({
+        name: 'Flaky',
+        source: { connectionId: flaky.body.id, table: 'customers' },
+      });
+      const moved = await owner.put(`/api/v1/connections/${flaky.body.id}`, { port: 1 });
+      expect(moved.status, JSON.stringify(moved.body)).to.equal(200);
+      const shown = await owner.get(`/api/v1/views/${view.id}`);
+      expect(shown.status).to.equal(200);
+      expect(shown.body.status).to.equal('unknown');
+      expect(shown.body.problems[0].path).to.equal('source.connectionId');
+      const data = await owner.data(view.id);
+      expect(data.status).to.equal(503);
+      expect(data.body.code).to.equal('source_unavailable');
+      await owner.delete(`/api/v1/views/${view.id}`);
+      await owner.delete(`/api/v1/connections/${flaky.body.id}`);
+    });
+
     it('materializes into PostgreSQL, serves from there with materializedAt, and refreshes on demand', async () => {
       const view = await owner.view({
         name: 'Paid orders, materialized',

@@ -77,7 +77,11 @@ const definition = {
   joins: Type.Optional(Type.Array(ViewJoinSchema, { maxItems: 10 })),
   computedColumns: Type.Optional(Type.Array(ComputedColumnSchema, { maxItems: 50 })),
   visibleColumns: Type.Optional(
-    Type.Array(FieldRef, { maxItems: 500, description: 'the columns shown, in order (default: all)' }),
+    Type.Array(FieldRef, {
+      minItems: 1,
+      maxItems: 500,
+      description: 'the columns shown, in order (default: all)',
+    }),
   ),
   groupBy: Type.Optional(GroupBySchema),
   materialize: Type.Optional(

@@ -20,7 +20,7 @@ import type { DataVersions } from './data-versions.js';
 import type { ViewPlanner } from './view-planner.js';
 import type { PlanOutcome, ViewPlan } from './view-plan.js';
 import { versionSalt, type ViewPage, type ViewQueries } from './view-queries.js';
-import type { ViewRecord } from './view-record.js';
+import { loadView, type ViewRecord } from './view-record.js';
 import { checkRequest, type DataRequest } from './view-request.js';
 
 export interface ViewDataOptions {
@@ -93,18 +93,20 @@ export class ViewData implements WorkspaceCache {
   /**
    * The plan a data request runs: the materialization when it is of the current version, else
    * the live plan. A broken view is a 409 (its problems listed when `problems`); a source that
-   * cannot be asked and has no materialization is a 503.
+   * cannot be asked and has no materialization is a 503 (saying why only when `problems`).
    */
   async servingPlan(access: WorkspaceAccess, record: ViewRecord, problems = true): Promise<ViewPlan> {
     const live = await this.plan(access, record);
     if (!live.ok && !live.unavailable) throw new ViewBrokenError(problems ? live.problems : undefined);
     const materialized = this.materializedPlan(access, record, live);
     if (materialized) return materialized;
-    if (!live.ok)
+    if (!live.ok) {
+      const reason = problems ? live.problems[0]?.message : undefined;
       throw new ServiceUnavailableError(
-        live.problems[0]?.message ?? 'source unavailable',
+        reason ?? "the view's source cannot be read now",
         'source_unavailable',
       );
+    }
     return live.plan;
   }
 
@@ -129,7 +131,14 @@ export class ViewData implements WorkspaceCache {
     try {
       page = await this.queries.page(access, plan, checked);
     } catch (error) {
-      if (options.retried || !(await this.staleFor(access, plan, error))) throw error;
+      if (options.retried) throw error;
+      // A refresh replaced the materialization this request read the view row before.
+      if (plan.kind === 'materialized' && isStaleStatement(error))
+        return this.page(access, await loadView(this.knex, access, record.id), request, {
+          ...options,
+          retried: true,
+        });
+      if (!(await this.staleFor(access, plan, error))) throw error;
       // Read again against the schema as it is now: the same request answers, or names the problems.
       this.tables.forgetWorkspace(access.workspace.id);
       this.forgetWorkspace(access.workspace.id);
