@@ -155,10 +155,10 @@ export class ViewData implements WorkspaceCache {
   }
 
   /**
-   * What the view's pages are keyed by (a cache that cannot be read means uncached pages, not
-   * failed requests): for mini-DB views the data versions (and schema
-   * versions) of every table it reads; for external ones the refresh counter and the time bucket
-   * of the cache TTL; for materialized ones the materialization.
+   * What the view's pages are keyed by: for mini-DB views the data versions (and schema versions)
+   * of every table it reads; for external ones the refresh counter and the time bucket of the
+   * cache TTL; for materialized ones the materialization. Unreadable counters mean uncached
+   * pages, not failed requests.
    */
   async dataVersion(access: WorkspaceAccess, record: ViewRecord, plan: ViewPlan): Promise<string> {
     if (plan.kind === 'internal') {
