@@ -66,6 +66,12 @@ import { ConnectionsService } from './services/connections/connections.service.j
 import { credentialSealer, hostGuard, workspaceSchemaOf } from './services/connections/platform-ports.js';
 import { connectionRoutes } from './http/routes/connections.routes.js';
 import { VERSION } from './version.js';
+// ---- views (issue 6) ----
+import { hkdfSync } from 'node:crypto';
+import { viewRoutes } from './http/routes/views.routes.js';
+import { createViewsModule } from './services/views/views-module.js';
+import type { ViewRunner } from './services/views/view-runner.js';
+// ---- end views ----
 
 export interface Dataplane {
   url: string;
@@ -73,6 +79,8 @@ export interface Dataplane {
   knex: Knex;
   bus: EventBus;
   log: Logger;
+  /** Saved views run without a user, for the public API (issue 6). */
+  viewRunner: ViewRunner;
   /** Graceful: stop accepting, drain in-flight requests, close pools. Idempotent. */
   stop(): Promise<void>;
 }
@@ -230,6 +238,22 @@ async function assemble(
   );
   const baseRoles = new BaseRolesService(knex, tx);
 
+  // ---- views (issue 6): saved views, their data, cache, materialization; `views.runner` for the public API ----
+  const views = createViewsModule({
+    knex,
+    tx,
+    bus,
+    log,
+    ...(redis ? { redis } : {}),
+    tables: tableCache,
+    connections,
+    // Every replica derives the same key from the shared JWT secret; cursors are not tokens.
+    cursorKey: Buffer.from(hkdfSync('sha256', jwtSecret, 'live-tables', 'view cursors', 32)),
+    ...(config.tenant ? { tenantSlug: config.tenant.slug } : {}),
+  });
+  closers.push(() => views.stop());
+  // ---- end views ----
+
   const metrics = createMetrics();
   registerPoolGauges(metrics, knex);
   const checks: Record<string, ReadinessCheck> = { postgres: async () => void (await knex.raw('SELECT 1')) };
@@ -256,6 +280,7 @@ async function assemble(
     ...rowRoutes(rows, bulkRows),
     ...attachmentRoutes(attachments),
     ...auditRoutes(auditLog, reverts),
+    ...viewRoutes(views.views, views.reads, views.templates),
   ];
 
   const inFlight = new InFlight();
@@ -300,6 +325,7 @@ async function assemble(
     knex,
     bus,
     log,
+    viewRunner: views.runner,
     stop: () => {
       shuttingDown = true;
       stopping ??= closeAll();

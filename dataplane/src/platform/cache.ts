@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { Redis } from './redis.js';
 
 /** A small key/value store with expiry: in-process in standalone, Redis when shared. */
@@ -53,5 +54,33 @@ export class RedisCache implements Cache {
 
   async del(key: string): Promise<void> {
     await this.redis.del(this.prefix + key);
+  }
+}
+
+/**
+ * An in-process cache bounded by the total length of its values (least recently used out), for
+ * values that can be large (view pages): MemoryCache bounds only its count of entries.
+ */
+export class BoundedMemoryCache implements Cache {
+  private readonly entries: LRUCache<string, string>;
+
+  constructor(maxChars: number) {
+    this.entries = new LRUCache<string, string>({
+      maxSize: maxChars,
+      sizeCalculation: (value, key) => value.length + key.length,
+      ttlAutopurge: false,
+    });
+  }
+
+  async get(key: string): Promise<string | null> {
+    return this.entries.get(key) ?? null;
+  }
+
+  async set(key: string, value: string, ttlSeconds: number): Promise<void> {
+    this.entries.set(key, value, { ttl: ttlSeconds * 1000 });
+  }
+
+  async del(key: string): Promise<void> {
+    this.entries.delete(key);
   }
 }

@@ -104,6 +104,20 @@ export class ConnectionManagedByOperatorError extends ConflictError {
   }
 }
 
+/**
+ * A saved view no longer fits the schema it reads (a column dropped or renamed, a table or
+ * connection gone): 409 `view_broken`, with its problems when the caller may see the definition.
+ */
+export class ViewBrokenError extends ConflictError {
+  constructor(problems?: FieldProblem[]) {
+    super(
+      'This view no longer fits the schema of its source; fix its definition (or bring the schema back)',
+      'view_broken',
+    );
+    if (problems) this.extensions.problems = problems;
+  }
+}
+
 export class VersionConflictError extends AppError {
   readonly status = 409;
   readonly code = 'version_conflict';

@@ -23,14 +23,25 @@ export const BUS_GAP = 'bus.gap';
 
 export type EventHandler = (event: DomainEvent) => void | Promise<void>;
 
+export interface SubscribeOptions {
+  /**
+   * The publisher waits for this handler's promise (in this process only) before `publish`
+   * returns: for state that must have moved before the change's request answers, such as a
+   * shared data version other replicas read (ADR 0019). Failures are logged, never thrown.
+   */
+  awaited?: boolean;
+  /** Only events this process publishes (never those of other replicas, nor `bus.gap`). */
+  localOnly?: boolean;
+}
+
 export interface EventBus {
   /**
    * Delivers to this process's subscribers before it returns (each handler is started, in
-   * subscription order), then to the other replicas'.
+   * subscription order; awaited ones are waited for), then to the other replicas'.
    */
   publish(event: DomainEvent): Promise<void>;
   /** Returns the unsubscribe function. */
-  subscribe(handler: EventHandler): () => void;
+  subscribe(handler: EventHandler, options?: SubscribeOptions): () => void;
   close(): Promise<void>;
 }
 
@@ -40,23 +51,30 @@ export interface EventBus {
  * others nor the publisher.
  */
 class LocalDispatcher {
-  private readonly handlers = new Set<EventHandler>();
+  private readonly handlers = new Map<EventHandler, SubscribeOptions>();
   constructor(private readonly log: Logger) {}
 
-  add(handler: EventHandler): () => void {
-    this.handlers.add(handler);
+  add(handler: EventHandler, options: SubscribeOptions = {}): () => void {
+    this.handlers.set(handler, options);
     return () => this.handlers.delete(handler);
   }
 
-  dispatch(event: DomainEvent): void {
-    for (const handler of this.handlers) {
+  /** Starts every handler; resolves once the awaited ones have settled. */
+  dispatch(event: DomainEvent, local: boolean): Promise<void> {
+    const waits: Promise<void>[] = [];
+    for (const [handler, options] of this.handlers) {
+      if (options.localOnly && !local) continue;
       try {
         const result = handler(event);
-        if (result instanceof Promise) result.catch((error: unknown) => this.failed(error, event));
+        if (result instanceof Promise) {
+          const settled = result.catch((error: unknown) => this.failed(error, event));
+          if (options.awaited) waits.push(settled);
+        }
       } catch (error) {
         this.failed(error, event);
       }
     }
+    return waits.length === 0 ? Promise.resolve() : Promise.all(waits).then(() => undefined);
   }
 
   private failed(error: unknown, event: DomainEvent): void {
@@ -70,10 +88,10 @@ export class MemoryEventBus implements EventBus {
     this.local = new LocalDispatcher(log);
   }
   async publish(event: DomainEvent): Promise<void> {
-    this.local.dispatch(event);
+    await this.local.dispatch(event, true);
   }
-  subscribe(handler: EventHandler): () => void {
-    return this.local.add(handler);
+  subscribe(handler: EventHandler, options?: SubscribeOptions): () => void {
+    return this.local.add(handler, options);
   }
   async close(): Promise<void> {}
 }
@@ -134,14 +152,14 @@ export class RedisEventBus implements EventBus {
   }
 
   async publish(event: DomainEvent): Promise<void> {
-    this.local.dispatch(event);
+    await this.local.dispatch(event, true);
     await this.ready;
     const envelope: Envelope = { origin: this.origin, event };
     await this.publisher.publish(this.channel, JSON.stringify(envelope));
   }
 
-  subscribe(handler: EventHandler): () => void {
-    return this.local.add(handler);
+  subscribe(handler: EventHandler, options?: SubscribeOptions): () => void {
+    return this.local.add(handler, options);
   }
 
   async close(): Promise<void> {
@@ -156,17 +174,14 @@ export class RedisEventBus implements EventBus {
       this.log.error({ err: error }, 'dropping malformed bus message');
       return;
     }
-    if (envelope.origin !== this.origin) this.local.dispatch(envelope.event);
+    if (envelope.origin !== this.origin) void this.local.dispatch(envelope.event, false);
   }
 
   private gap(reason: string): void {
     this.log.warn({ channel: this.channel, reason }, 'bus: events of other replicas may have been missed');
-    this.local.dispatch({
-      type: BUS_GAP,
-      workspaceId: null,
-      actorId: null,
-      at: new Date().toISOString(),
-      payload: { reason },
-    });
+    void this.local.dispatch(
+      { type: BUS_GAP, workspaceId: null, actorId: null, at: new Date().toISOString(), payload: { reason } },
+      false,
+    );
   }
 }

@@ -10,6 +10,7 @@ import { rowRoutes } from '../../../dataplane/src/http/routes/rows.routes.js';
 import { attachmentRoutes } from '../../../dataplane/src/http/routes/attachments.routes.js';
 import { tableRoutes } from '../../../dataplane/src/http/routes/tables.routes.js';
 import { workspaceRoutes } from '../../../dataplane/src/http/routes/workspaces.routes.js';
+import { viewRoutes } from '../../../dataplane/src/http/routes/views.routes.js';
 import { PERMISSIONS, can, type Permission } from '../../../dataplane/src/services/rbac/permissions.js';
 import { ROLES, type Role } from '../../../dataplane/src/store/roles.js';
 import { createTestDatabase } from '../../support/databases.js';
@@ -33,6 +34,9 @@ interface Fixture {
   schemaAuditLogId: string;
   /** A file uploaded to the fixture table. */
   attachmentId: string;
+  /** A view over the fixture table, and a template saved from it. */
+  viewId: string;
+  templateId: string;
 }
 
 /** An external PostgreSQL database the connection routes point at. */
@@ -139,6 +143,29 @@ const CALLS: Record<string, { status: number; body?: (f: Fixture) => unknown }> 
   // The JSON body is the file: uploads store their raw bytes, whatever the Content-Type.
   'post /api/v1/tables/:id/attachments': { status: 201, body: () => ({ file: 'uploaded by the matrix' }) },
   'get /api/v1/attachments/:id': { status: 200 },
+  'get /api/v1/views': { status: 200 },
+  'post /api/v1/views': {
+    status: 201,
+    body: (f) => ({ name: 'Another view', source: { tableId: f.tableId } }),
+  },
+  'get /api/v1/views/:id': { status: 200 },
+  'put /api/v1/views/:id': {
+    status: 200,
+    body: (f) => ({ name: 'Renamed view', source: { tableId: f.tableId } }),
+  },
+  'delete /api/v1/views/:id': { status: 204 },
+  'get /api/v1/views/:id/data': { status: 200 },
+  'get /api/v1/views/:id/versions': { status: 200 },
+  'post /api/v1/views/:id/versions/:version/restore': { status: 200 },
+  'post /api/v1/views/:id/duplicate': { status: 201, body: () => ({}) },
+  'post /api/v1/views/:id/refresh': { status: 200 },
+  'post /api/v1/views/:id/save-as-template': { status: 201, body: () => ({ name: 'Saved view template' }) },
+  'get /api/v1/view-templates': { status: 200 },
+  'post /api/v1/views/from-template': {
+    status: 201,
+    body: (f) => ({ templateId: 'grouped-summary', source: { tableId: f.tableId } }),
+  },
+  'delete /api/v1/view-templates/:templateId': { status: 204 },
 };
 
 // Handlers are never called here: the factories only need something to close over.
@@ -153,6 +180,7 @@ const ROUTES: AnyRoute[] = [
   ...rowRoutes(stub, stub),
   ...attachmentRoutes(stub),
   ...auditRoutes(stub, stub),
+  ...viewRoutes(stub, stub, stub),
 ].filter((r) => r.scope === 'workspace');
 const key = (r: { method: string; path: string }) => `${r.method} ${r.path}`;
 const CALLERS: Caller[] = [...ROLES, 'non-member'];
@@ -244,6 +272,17 @@ describe('RBAC matrix: every role against every workspace-scoped route', () => {
       headers: { 'content-type': 'text/plain' },
     });
     expect(file.status, JSON.stringify(file.body)).to.equal(201);
+    const view = await app.request('POST', '/api/v1/views', {
+      ...owner,
+      headers: { 'x-workspace-id': workspaceId },
+      body: { name: 'Matrix view', source: { tableId: table.body.id } },
+    });
+    expect(view.status, JSON.stringify(view.body)).to.equal(201);
+    const template = await app.request('POST', `/api/v1/views/${view.body.id}/save-as-template`, {
+      ...owner,
+      body: { name: 'Matrix template' },
+    });
+    expect(template.status, JSON.stringify(template.body)).to.equal(201);
     const { schema_name: schema } = await app.dataplane
       .knex('workspaces')
       .where({ id: workspaceId })
@@ -268,6 +307,8 @@ describe('RBAC matrix: every role against every workspace-scoped route', () => {
       rowAuditLogId: await entryOf('row.create', row.body.id),
       schemaAuditLogId: await entryOf('table.update', table.body.id),
       attachmentId: file.body.id,
+      viewId: view.body.id,
+      templateId: template.body.id,
     };
   }
 
@@ -320,6 +361,13 @@ describe('RBAC matrix: every role against every workspace-scoped route', () => {
       rows,
       locks: await knex.withSchema(s).table('row_locks').select('row_id', 'holder_id'),
       attachments: await knex.withSchema(s).table('attachments').orderBy('id').select('id'),
+      views: await knex.withSchema(s).table('views').orderBy('id').select('id', 'name', 'version'),
+      viewVersions: await knex
+        .withSchema(s)
+        .table('view_versions')
+        .orderBy(['view_id', 'version'])
+        .select('view_id', 'version'),
+      viewTemplates: await knex.withSchema(s).table('view_templates').orderBy('id').select('id'),
     };
   }
 
@@ -371,7 +419,9 @@ describe('RBAC matrix: every role against every workspace-scoped route', () => {
               ? fixture.tableId
               : route.path.startsWith('/api/v1/attachments/:id')
                 ? fixture.attachmentId
-                : fixture.connectionId;
+                : route.path.startsWith('/api/v1/views/:id')
+                  ? fixture.viewId
+                  : fixture.connectionId;
           const path = route.path
             .replace(':workspaceId', fixture.workspaceId)
             .replace(':userId', fixture.targetId)
@@ -380,6 +430,8 @@ describe('RBAC matrix: every role against every workspace-scoped route', () => {
             .replace(':tableId', fixture.tableId)
             .replace(':columnId', fixture.columnId)
             .replace(':rowId', fixture.rowId)
+            .replace(':templateId', fixture.templateId)
+            .replace(':version', '1')
             .replace(
               ':auditLogId',
               route.path.includes('/schema/') ? fixture.schemaAuditLogId : fixture.rowAuditLogId,

@@ -1,7 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
-import { MemoryCache, RedisCache, type Cache } from '../../../dataplane/src/platform/cache.js';
+import {
+  BoundedMemoryCache,
+  MemoryCache,
+  RedisCache,
+  type Cache,
+} from '../../../dataplane/src/platform/cache.js';
 import { createRedis, type Redis } from '../../../dataplane/src/platform/redis.js';
 import { REDIS_URL } from '../../support/databases.js';
 
@@ -78,6 +83,24 @@ function describeCache(name: string, create: () => Promise<CacheFixture>): void 
 }
 
 describeCache('MemoryCache', async () => ({ cache: new MemoryCache(), close: async () => undefined }));
+
+describeCache('BoundedMemoryCache', async () => ({
+  cache: new BoundedMemoryCache(10_000_000),
+  close: async () => undefined,
+}));
+
+describe('BoundedMemoryCache specifics', () => {
+  it('keeps at most its size in characters, dropping the least recently used', async () => {
+    const cache = new BoundedMemoryCache(1_000);
+    await cache.set('a', 'x'.repeat(400), 60);
+    await cache.set('b', 'y'.repeat(400), 60);
+    expect(await cache.get('a')).to.have.length(400); // a is now the most recently used
+    await cache.set('c', 'z'.repeat(400), 60);
+    expect(await cache.get('b')).to.equal(null);
+    expect(await cache.get('a')).to.have.length(400);
+    expect(await cache.get('c')).to.have.length(400);
+  });
+});
 
 describeCache('RedisCache', async () => {
   const redis = createRedis(REDIS_URL, 'test-cache');

@@ -111,6 +111,33 @@ function describeEventBus(name: string, create: () => BusFixture): void {
       off();
     });
 
+    it('waits for the handlers subscribed as awaited before publish returns, and for no other', async () => {
+      let awaitedDone = false;
+      let plainDone = false;
+      const offs = [
+        bus.subscribe(
+          async () => {
+            await new Promise((resolve) => setTimeout(resolve, 30));
+            awaitedDone = true;
+          },
+          { awaited: true },
+        ),
+        bus.subscribe(async () => {
+          await new Promise((resolve) => setTimeout(resolve, 300));
+          plainDone = true;
+        }),
+        bus.subscribe(
+          async () => {
+            throw new Error('an awaited handler that fails is only logged');
+          },
+          { awaited: true },
+        ),
+      ];
+      await bus.publish(event('waited-for'));
+      expect([awaitedDone, plainDone]).to.deep.equal([true, false]);
+      offs.forEach((off) => off());
+    });
+
     it('a publish with no subscribers is fine', async () => {
       await bus.publish(event('nobody-listens'));
     });
@@ -182,6 +209,16 @@ describe('RedisEventBus across replicas', () => {
     await onTwo.waitFor(2);
     expect(onOne.types()).to.have.members(['from-one', 'from-two']);
     expect(onTwo.types()).to.have.members(['from-one', 'from-two']);
+    offs.forEach((off) => off());
+  });
+
+  it('a localOnly handler hears only what its own replica publishes', async () => {
+    const [local, all] = [new Inbox(), new Inbox()];
+    const offs = [two.subscribe(local.handler, { localOnly: true }), two.subscribe(all.handler)];
+    await one.publish(event('from-one'));
+    await two.publish(event('from-two'));
+    await all.waitFor(2);
+    expect(local.types()).to.deep.equal(['from-two']);
     offs.forEach((off) => off());
   });
 

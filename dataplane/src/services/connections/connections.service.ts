@@ -4,6 +4,7 @@ import type {
   ConnectionSettings,
   ConnectionTestResult,
   DiscoveredSchema,
+  ExecuteOptions,
   LogicalQueryResult,
   RawQueryResult,
 } from '../../adapters/adapter.js';
@@ -17,6 +18,7 @@ import {
   ValidationError,
 } from '../../platform/errors.js';
 import { newId } from '../../platform/ids.js';
+import type { LogicalQuery } from '../../query/lqp.js';
 import { applyKeyset, toPage, type Page } from '../../store/keyset.js';
 import { isUniqueViolation } from '../../store/pg-errors.js';
 import { can } from '../rbac/permissions.js';
@@ -235,12 +237,19 @@ export class ConnectionsService {
   }
 
   async query(access: WorkspaceAccess, id: string, body: ConnectionQueryBody): Promise<LogicalQueryResult> {
+    return this.execute(access, id, toLogicalQuery(body), { explain: body.explain === true });
+  }
+
+  /** An LQP on the connection's adapter, in its own engine (views run theirs here too). */
+  async execute(
+    access: WorkspaceAccess,
+    id: string,
+    query: LogicalQuery,
+    options: ExecuteOptions = {},
+  ): Promise<LogicalQueryResult> {
     const row = await this.load(this.knex, access, id);
     const settings = await this.settings(access, row);
-    const query = toLogicalQuery(body);
-    return this.registry.run(settings, (adapter) =>
-      adapter.executeLogicalQuery(query, { explain: body.explain === true }),
-    );
+    return this.registry.run(settings, (adapter) => adapter.executeLogicalQuery(query, options));
   }
 
   /** Raw SQL or a pipeline: admins only, and only where the connection allows it. Audited. */

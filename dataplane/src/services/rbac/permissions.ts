@@ -22,9 +22,18 @@ export const PERMISSIONS = {
       'revert changes in batch: several entries, or everything one user did in a time range (schema changes among them also need schema:manage on their table)',
   },
   'schema:manage': { minRole: 'admin', description: 'create and change bases, tables and columns' },
-  'data:read': { minRole: 'viewer', description: 'read rows and views' },
+  'data:read': { minRole: 'viewer', description: 'read rows' },
   'data:write': { minRole: 'editor', description: 'create, change and delete rows' },
-  'views:manage': { minRole: 'editor', description: 'create and change views' },
+  'views:read': {
+    minRole: 'viewer',
+    description:
+      "see views, their versions and their data, where the view's read rule admits the caller (a minimum role or named members)",
+  },
+  'views:manage': {
+    minRole: 'editor',
+    description:
+      'create views and view templates; change, delete, restore, duplicate and refresh views whose edit rule admits the caller',
+  },
   'views:publish': { minRole: 'admin', description: 'publish views as public APIs, manage API keys' },
   'connections:read': {
     minRole: 'editor',
@@ -77,6 +86,8 @@ export function permissionsMarkdown(): string {
     '- an admin never grants a role above their own and never changes or removes an owner;',
     '- the last owner can be neither demoted nor removed, and cannot leave;',
     '- invitations never carry the owner role; ownership moves only by transfer.',
+    "- a view's own rules (read and edit: a minimum role or named members) narrow `views:read` and",
+    '  `views:manage` further; a base role narrows the role a view over that base is judged with.',
     '',
   ].join('\n');
 }

@@ -1,6 +1,6 @@
 import { ValidationError } from '../../platform/errors.js';
 import { setOwn } from '../../platform/own-property.js';
-import type { Filter, LogicalQuery } from '../../query/lqp.js';
+import type { Filter, LogicalQuery, Sort } from '../../query/lqp.js';
 import type { Column } from '../tables/column.js';
 import type { TableView } from '../tables/metadata.js';
 import { SYSTEM_FIELDS, tableSource, type TableSource } from '../tables/table-catalog.js';
@@ -87,43 +87,53 @@ function pickFields(
 
 /** Parses `?filter=` and names every field by column name (ids accepted); `@` system fields pass. */
 function parseFilter(text: string, lookup: (key: string) => Column | undefined): Filter {
-  let tree: unknown;
-  try {
-    tree = JSON.parse(text);
-  } catch {
-    throw new ValidationError('invalid filter', [{ path: 'filter', message: 'is not valid JSON' }]);
-  }
-  return renameFields(tree, lookup) as Filter;
-}
-
-function renameFields(node: unknown, lookup: (key: string) => Column | undefined): unknown {
-  if (Array.isArray(node)) return node.map((item) => renameFields(item, lookup));
-  if (typeof node !== 'object' || node === null) return node;
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(node)) {
-    const renamed =
-      key === 'field' && typeof value === 'string' && !value.startsWith('@')
-        ? (lookup(value)?.name ?? value)
-        : key === 'and' || key === 'or' || key === 'not'
-          ? renameFields(value, lookup)
-          : value;
-    setOwn(out, key, renamed);
-  }
-  return out;
+  return renameFilterFields(parseFilterText(text), (field) =>
+    field.startsWith('@') ? field : (lookup(field)?.name ?? field),
+  ) as Filter;
 }
 
 function parseSort(
   text: string,
   lookup: (key: string) => Column | undefined,
 ): NonNullable<LogicalQuery['sorts']> {
+  return parseSortText(text, (key) => (key.startsWith('@') ? key : (lookup(key)?.name ?? key)));
+}
+
+/** A `?filter=` text as its JSON tree (DESIGN §4); 422 when it is not JSON. */
+export function parseFilterText(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ValidationError('invalid filter', [{ path: 'filter', message: 'is not valid JSON' }]);
+  }
+}
+
+/** The tree with every leaf's `field` through `rename` (`and`, `or`, `not` walked); the rest as is. */
+export function renameFilterFields(node: unknown, rename: (field: string) => string): unknown {
+  if (Array.isArray(node)) return node.map((item) => renameFilterFields(item, rename));
+  if (typeof node !== 'object' || node === null) return node;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(node)) {
+    const renamed =
+      key === 'field' && typeof value === 'string'
+        ? rename(value)
+        : key === 'and' || key === 'or' || key === 'not'
+          ? renameFilterFields(value, rename)
+          : value;
+    setOwn(out, key, renamed);
+  }
+  return out;
+}
+
+/** `-due,priority` (DESIGN §4): comma-separated fields, `-` for descending, each through `rename`. */
+export function parseSortText(text: string, rename: (field: string) => string): Sort[] {
   return text
     .split(',')
     .map((part) => part.trim())
     .filter((part) => part.length > 0)
     .map((part) => {
       const descending = part.startsWith('-');
-      const key = descending ? part.slice(1) : part;
-      const field = key.startsWith('@') ? key : (lookup(key)?.name ?? key);
+      const field = rename(descending ? part.slice(1) : part);
       return { field, direction: descending ? ('desc' as const) : ('asc' as const) };
     });
 }

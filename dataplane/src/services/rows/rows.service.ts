@@ -7,9 +7,8 @@ import {
 } from '../../platform/errors.js';
 import { isUuid, newId } from '../../platform/ids.js';
 import type { QueryResult } from '../../query/lqp.js';
-import { runSqlQuery, type PreparedStatement } from '../../query/sql/index.js';
+import { runSqlQuery } from '../../query/sql/index.js';
 import { isForeignKeyViolation, isStatementTimeout, isStaleStatement } from '../../store/pg-errors.js';
-import { queryDriver, statementName } from '../../store/prepared.js';
 import { replaceLinks } from '../../store/user-tables/links.js';
 import { deleteRowsAudited, insertRowsAudited, type RowEntries } from './row-writes-audited.js';
 import { userColumnName, userTableName } from '../../store/user-tables/names.js';
@@ -20,6 +19,7 @@ import type { TableCache, TableReadModel } from '../tables/table-cache.js';
 import type { StatementUnit, TransactionRunner, UnitOfWork } from '../unit-of-work.js';
 import type { WorkspaceAccess } from '../workspaces/workspace-access.js';
 import { hasLinkedColumns, mergeLinked, readLinkedValues } from './linked-values.js';
+import { runPreparedPage } from './prepared-page.js';
 import { explainRowCount } from './row-count.js';
 import { updateRowAudited, type RowUpdateOutcome } from './row-update.js';
 import { runVerbatim, type SqlRunner } from '../../store/user-tables/verbatim.js';
@@ -134,13 +134,7 @@ export class RowsService {
     const { table, source } = model;
     const { query, selected } = rowListQuery(schema, table, params, source);
     const statement = model.statements.prepare(query, source.catalog);
-    const result = statement.readPage(
-      await queryDriver(this.knex, {
-        name: nameOf(statement, table),
-        text: statement.sql,
-        values: statement.bindings,
-      }),
-    );
+    const result = await runPreparedPage(this.knex, statement, String(table.schemaVersion));
     for (const sort of query.sorts ?? []) {
       const column = table.columns.find((c) => c.name === sort.field);
       if (column) this.defaults.onSort?.(schema, table.id, column, sort.direction ?? 'asc');
@@ -559,18 +553,6 @@ function rowsChanged(table: TableView, op: string, rows: readonly RowView[]): Re
     op,
     rows: rows.map((r) => ({ id: r.id, version: r.version, fields: op === 'delete' ? {} : r.fields })),
   };
-}
-
-const statementNames = new WeakMap<PreparedStatement, string>();
-
-/** A row list's prepared statement name, hashed once per cached statement. */
-function nameOf(statement: PreparedStatement, table: TableView): string {
-  let name = statementNames.get(statement);
-  if (name === undefined) {
-    name = statementName(statement.sql, String(table.schemaVersion));
-    statementNames.set(statement, name);
-  }
-  return name;
 }
 
 /** Who writes `count` row entries, each with an id of its own. */

@@ -18,6 +18,12 @@ const hex = (id: string): string => {
 export const userTableName = (tableId: string): string => `t_${hex(tableId)}`;
 export const userColumnName = (columnId: string): string => `c_${hex(columnId)}`;
 export const linkTableName = (columnId: string): string => `l_${hex(columnId)}`;
+/** `mv_<view id>_<refresh>`: one materialization of a view (each refresh builds a new one). */
+export const materializedTableName = (viewId: string, refresh: string): string => {
+  if (!/^[0-9a-z]{1,12}$/.test(refresh)) throw new Error(`not a refresh tag: ${refresh}`);
+  return `mv_${hex(viewId)}_${refresh}`;
+};
+export const materializedTablePrefix = (viewId: string): string => `mv_${hex(viewId)}_`;
 export const uniqueIndexName = (columnId: string): string => `u_${hex(columnId)}`;
 export const patternCheckName = (columnId: string): string => `p_${hex(columnId)}`;
 /** `i_<id>_e`: equality lookups on a text column (its own collation, unlike sort indexes). */

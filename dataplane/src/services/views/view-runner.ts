@@ -1,0 +1,112 @@
+import type { Knex } from 'knex';
+import type { LogicalType } from '../../query/catalog.js';
+import type { Filter } from '../../query/lqp.js';
+import { parseFilterText, parseSortText } from '../rows/row-query.js';
+import type { CursorSeal } from './view-cursor.js';
+import type { ViewData } from './view-data.js';
+import { loadView } from './view-record.js';
+import { systemAccess } from './system-access.js';
+
+export interface ExposedColumn {
+  name: string;
+  type: LogicalType;
+}
+
+export interface PublicViewQuery {
+  /** A filter tree (parsed JSON, or its text), ANDed with the view's; names: exposed columns only. */
+  filter?: unknown;
+  /** `-due,priority`: before the view's own sorts. */
+  sort?: string;
+  fields?: string[];
+  /** 1..1000 (capped). */
+  limit: number;
+  /** A cursor this runner issued for this view. */
+  cursor?: string;
+}
+
+export interface PublicViewPage {
+  data: { id?: string; fields: Record<string, unknown> }[];
+  nextCursor: string | null;
+  /** Grouped views: `{key, count, aggregates}` of the groups the page's rows belong to. */
+  groups?: unknown[];
+}
+
+/** The most rows one public page holds. */
+export const PUBLIC_PAGE_MAX = 1000;
+
+/** Runs a saved view for the public API, by view id, without a user. */
+export interface ViewRunner {
+  describe(
+    workspaceId: string,
+    viewId: string,
+  ): Promise<{ version: number; columns: ExposedColumn[]; sourceTables: string[] }>;
+  runPublic(workspaceId: string, viewId: string, query: PublicViewQuery): Promise<PublicViewPage>;
+  dataVersion(workspaceId: string, viewId: string): Promise<string>;
+}
+
+/**
+ * The ViewRunner over saved views. Only the view's visible columns exist: a filter, sort or
+ * field naming anything else is the same 422 as a column that does not exist; rows, groups and
+ * cursors (sealed) carry nothing the view hides. A broken view is a 409 `view_broken` that lists
+ * no problems (they would name hidden columns); an unknown view or workspace is a 404.
+ */
+export class SavedViewRunner implements ViewRunner {
+  constructor(
+    private readonly knex: Knex,
+    private readonly data: ViewData,
+    private readonly seal: CursorSeal,
+    private readonly tenantSlug: string | undefined,
+  ) {}
+
+  async describe(
+    workspaceId: string,
+    viewId: string,
+  ): Promise<{ version: number; columns: ExposedColumn[]; sourceTables: string[] }> {
+    const { access, record } = await this.load(workspaceId, viewId);
+    const plan = await this.data.servingPlan(access, record, false);
+    const live = await this.data.plan(access, record);
+    return {
+      version: record.version,
+      columns: plan.outputs.map((o) => ({ name: o.name, type: o.type })),
+      sourceTables: live.ok ? live.plan.sourceTables : [],
+    };
+  }
+
+  async runPublic(workspaceId: string, viewId: string, query: PublicViewQuery): Promise<PublicViewPage> {
+    const { access, record } = await this.load(workspaceId, viewId);
+    const filter = typeof query.filter === 'string' ? parseFilterText(query.filter) : query.filter;
+    const page = await this.data.page(
+      access,
+      record,
+      {
+        ...(filter !== undefined ? { filter: filter as Filter } : {}),
+        ...(query.sort ? { sort: parseSortText(query.sort, (f) => f) } : {}),
+        ...(query.fields?.length ? { fields: query.fields } : {}),
+        limit: Number.isFinite(query.limit)
+          ? Math.min(PUBLIC_PAGE_MAX, Math.max(1, Math.floor(query.limit)))
+          : 100,
+        ...(query.cursor ? { cursor: this.seal.open(query.cursor, viewId) } : {}),
+        groups: 'rows',
+      },
+      { problems: false },
+    );
+    return {
+      data: page.data,
+      nextCursor: page.nextCursor && this.seal.seal(page.nextCursor, viewId),
+      ...(page.groups ? { groups: page.groups } : {}),
+    };
+  }
+
+  /** What the view's pages are cached by: moves whenever a table it reads (joins included) changes. */
+  async dataVersion(workspaceId: string, viewId: string): Promise<string> {
+    const { access, record } = await this.load(workspaceId, viewId);
+    const plan = await this.data.servingPlan(access, record, false);
+    return `${record.version}.${await this.data.dataVersion(access, record, plan)}`;
+  }
+
+  private async load(workspaceId: string, viewId: string) {
+    const access = await systemAccess(this.knex, workspaceId, this.tenantSlug);
+    const record = await loadView(this.knex, access, viewId);
+    return { access, record };
+  }
+}
