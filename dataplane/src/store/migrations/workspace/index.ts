@@ -5,6 +5,7 @@ import { workspaceBasesAndTables } from './003-bases-and-tables.js';
 import { workspaceAttachments } from './004-attachments.js';
 import { workspaceAttachmentCopiesAndRemovals } from './005-attachment-copies-and-removals.js';
 import { workspaceConnectionManagedBy } from './006-connection-managed-by.js';
+import { workspaceViewApis } from './008-view-apis.js';
 
 /** Migrations every workspace schema (`lt_ws_<slug>`) runs, in order. Append only. */
 export const workspaceMigrations: SchemaMigration[] = [
@@ -14,4 +15,5 @@ export const workspaceMigrations: SchemaMigration[] = [
   workspaceAttachments,
   workspaceAttachmentCopiesAndRemovals,
   workspaceConnectionManagedBy,
+  workspaceViewApis,
 ];
