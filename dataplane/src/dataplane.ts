@@ -67,6 +67,26 @@ import { credentialSealer, hostGuard, workspaceSchemaOf } from './services/conne
 import { connectionRoutes } from './http/routes/connections.routes.js';
 import { VERSION } from './version.js';
 
+// ── Public view APIs (issue 6, ADR 0020) ──
+import { viewApiRoutes } from './http/routes/view-apis.routes.js';
+import { publicApiRouter } from './publicapi/public-api.router.js';
+import { PublicApiMetrics } from './publicapi/public-api.metrics.js';
+import { publicApiOpenApi } from './publicapi/public-api.openapi.js';
+import { MemoryLock, RedisLock, type Lock } from './platform/distributed-lock.js';
+import { ApiKeysService } from './services/view-apis/api-keys.service.js';
+import { KeyLastUsed } from './services/view-apis/key-last-used.js';
+import { NO_VIEWS } from './services/view-apis/no-views.js';
+import { PageCache } from './services/view-apis/page-cache.js';
+import { PublicRateLimits } from './services/view-apis/public-rate-limits.js';
+import { PublicReads } from './services/view-apis/public-reads.service.js';
+import { PublishedApis } from './services/view-apis/published-apis.js';
+import { SlugDirectory } from './services/view-apis/slug-directory.js';
+import { UsageRecorder } from './services/view-apis/usage-recorder.js';
+import { ViewApiAnalytics } from './services/view-apis/view-api-analytics.service.js';
+import { ViewApisService } from './services/view-apis/view-apis.service.js';
+import type { ViewRunner } from './services/view-apis/view-runner.port.js';
+import type { TransactionRunner } from './services/unit-of-work.js';
+
 export interface Dataplane {
   url: string;
   server: Server;
@@ -78,6 +98,24 @@ export interface Dataplane {
 }
 
 const AUDIT_PURGE_INTERVAL_MS = 3600_000;
+
+/** What a views engine is built from (the public view APIs read views through it). */
+export interface ViewRunnerDeps {
+  knex: Knex;
+  tx: TransactionRunner;
+  rows: RowsService;
+  tables: TableCache;
+  bus: EventBus;
+  log: Logger;
+}
+
+export interface DataplaneOptions {
+  /** The views engine behind public view APIs; without one no view exists (NO_VIEWS). */
+  viewRunner?: (deps: ViewRunnerDeps) => ViewRunner;
+}
+
+/** Public view APIs: how often usage is added to PostgreSQL, how the cache warmer looks ahead. */
+const PUBLIC_API = { usageFlushMs: 5_000, warmer: { tickMs: 1_000, top: 20 } };
 
 /** `count=exact` on a row list answers null rather than hold a request longer than this. */
 const ROWS_EXACT_COUNT_TIMEOUT_MS = 2_000;
@@ -94,6 +132,7 @@ const CONNECTION_DEFAULTS = {
 export async function startDataplane(
   config: Config,
   log: Logger = createLogger(config.logLevel),
+  options: DataplaneOptions = {},
 ): Promise<Dataplane> {
   const closers: (() => Promise<unknown>)[] = [];
   const closeAll = async () => {
@@ -101,7 +140,7 @@ export async function startDataplane(
       await close().catch((error: unknown) => log.error({ err: error }, 'error while closing'));
   };
   try {
-    return await assemble(config, log, closers, closeAll);
+    return await assemble(config, log, closers, closeAll, options);
   } catch (error) {
     await closeAll();
     throw error;
@@ -113,6 +152,7 @@ async function assemble(
   log: Logger,
   closers: (() => Promise<unknown>)[],
   closeAll: () => Promise<void>,
+  options: DataplaneOptions,
 ): Promise<Dataplane> {
   let embedded: EmbeddedDatabase | undefined;
   if (!config.databaseUrl) {
@@ -138,6 +178,7 @@ async function assemble(
   let redis: Redis | undefined;
   let bus: EventBus;
   let cache: Cache;
+  let lock: Lock;
   if (config.redisUrl) {
     const main = createRedis(config.redisUrl, 'main');
     const publisher = createRedis(config.redisUrl, 'pub');
@@ -146,9 +187,11 @@ async function assemble(
     redis = main;
     bus = new RedisEventBus(publisher, subscriber, log);
     cache = new RedisCache(main);
+    lock = new RedisLock(main);
   } else {
     bus = new MemoryEventBus(log);
     cache = new MemoryCache();
+    lock = new MemoryLock();
   }
   closers.push(() => bus.close());
 
@@ -232,6 +275,37 @@ async function assemble(
 
   const metrics = createMetrics();
   registerPoolGauges(metrics, knex);
+
+  // ── Public view APIs (issue 6, ADR 0020): management routes, /public/views/:slug/data ──
+  const views = options.viewRunner?.({ knex, tx, rows, tables: tableCache, bus, log }) ?? NO_VIEWS;
+  const apiKeys = new ApiKeysService(knex, tx);
+  const viewApis = new ViewApisService(knex, tx, views, new SlugDirectory(), apiKeys);
+  const published = new PublishedApis(knex, views, config.tenant?.slug);
+  const stopForgettingApis = forgetOnChange(bus, [published]);
+  closers.push(async () => stopForgettingApis());
+  const usage = new UsageRecorder(knex, log, PUBLIC_API.usageFlushMs);
+  usage.start();
+  closers.push(() => usage.stop());
+  const publicReads = new PublicReads(
+    views,
+    new PageCache(cache, lock, log),
+    published,
+    PUBLIC_API.warmer,
+    log,
+  );
+  publicReads.start();
+  closers.push(async () => publicReads.stop());
+  const publicApi = publicApiRouter({
+    published,
+    reads: publicReads,
+    limits: new PublicRateLimits(limiterFactory(redis)),
+    usage,
+    keysUsed: new KeyLastUsed(knex, log),
+    metrics: new PublicApiMetrics(metrics.registry),
+  });
+  const viewApiRouteList = viewApiRoutes(viewApis, apiKeys, new ViewApiAnalytics(knex, usage));
+  // ── end of public view APIs ──
+
   const checks: Record<string, ReadinessCheck> = { postgres: async () => void (await knex.raw('SELECT 1')) };
   if (redis) {
     const client = redis;
@@ -243,7 +317,7 @@ async function assemble(
     ...systemRoutes({
       checks,
       metrics: metrics.registry,
-      openApi: () => (openApi ??= buildOpenApi(routes, VERSION)),
+      openApi: () => (openApi ??= buildOpenApi(routes, VERSION, publicApiOpenApi())),
       isShuttingDown: () => shuttingDown,
     }),
     ...authRoutes(auth, workspaces),
@@ -256,6 +330,7 @@ async function assemble(
     ...rowRoutes(rows, bulkRows),
     ...attachmentRoutes(attachments),
     ...auditRoutes(auditLog, reverts),
+    ...viewApiRouteList,
   ];
 
   const inFlight = new InFlight();
@@ -267,6 +342,7 @@ async function assemble(
     metrics,
     bodyLimitBytes: config.bodyLimitBytes,
     trustProxy: config.trustProxy,
+    publicApi,
   });
   const server = createServer(app.callback());
   closers.push(() => closeGracefully(server, config.shutdownTimeoutMs, inFlight));

@@ -2,11 +2,14 @@ import { loadConfig } from '../../dataplane/src/platform/config.js';
 import { createLogger } from '../../dataplane/src/platform/logger.js';
 import { startDataplane, type Dataplane } from '../../dataplane/src/dataplane.js';
 import { createTestDatabase } from './databases.js';
+import { TestViewRunner } from './test-views.js';
 
 export interface TestApp {
   url: string;
   dataplane: Dataplane;
   databaseUrl: string;
+  /** The views engine behind its public view APIs (test/support/test-views.ts). */
+  views: TestViewRunner;
   /** fetch against the app; JSON bodies are encoded, JSON answers decoded. */
   request(method: string, path: string, options?: RequestOptions): Promise<TestResponse>;
   stop(): Promise<void>;
@@ -45,12 +48,16 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     ...env,
     DATABASE_URL: databaseUrl,
   });
-  const dataplane = await startDataplane(config, createLogger(config.logLevel));
+  let views: TestViewRunner | undefined;
+  const dataplane = await startDataplane(config, createLogger(config.logLevel), {
+    viewRunner: (deps) => (views = new TestViewRunner(deps)),
+  });
   const url = dataplane.url;
   return {
     url,
     dataplane,
     databaseUrl,
+    views: views as TestViewRunner,
     request: (method, path, options = {}) => request(url, method, path, options),
     async stop() {
       await dataplane.stop();
