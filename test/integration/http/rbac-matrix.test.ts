@@ -10,10 +10,12 @@ import { rowRoutes } from '../../../dataplane/src/http/routes/rows.routes.js';
 import { attachmentRoutes } from '../../../dataplane/src/http/routes/attachments.routes.js';
 import { tableRoutes } from '../../../dataplane/src/http/routes/tables.routes.js';
 import { workspaceRoutes } from '../../../dataplane/src/http/routes/workspaces.routes.js';
+import { viewApiRoutes } from '../../../dataplane/src/http/routes/view-apis.routes.js';
 import { PERMISSIONS, can, type Permission } from '../../../dataplane/src/services/rbac/permissions.js';
 import { ROLES, type Role } from '../../../dataplane/src/store/roles.js';
 import { createTestDatabase } from '../../support/databases.js';
 import { registerUser, startTestApp, type TestApp } from '../../support/test-app.js';
+import { createTestView } from '../../support/test-views.js';
 
 type User = Awaited<ReturnType<typeof registerUser>>;
 type Caller = Role | 'non-member';
@@ -33,6 +35,10 @@ interface Fixture {
   schemaAuditLogId: string;
   /** A file uploaded to the fixture table. */
   attachmentId: string;
+  /** A view published as an API (with one key), and a view not published. */
+  viewId: string;
+  apiKeyId: string;
+  unpublishedViewId: string;
 }
 
 /** An external PostgreSQL database the connection routes point at. */
@@ -139,6 +145,14 @@ const CALLS: Record<string, { status: number; body?: (f: Fixture) => unknown }> 
   // The JSON body is the file: uploads store their raw bytes, whatever the Content-Type.
   'post /api/v1/tables/:id/attachments': { status: 201, body: () => ({ file: 'uploaded by the matrix' }) },
   'get /api/v1/attachments/:id': { status: 200 },
+  'get /api/v1/views/:id/api': { status: 200 },
+  'post /api/v1/views/:id/api': { status: 201, body: () => ({ slug: `matrix-${unique()}`, auth: 'public' }) },
+  'put /api/v1/views/:id/api': { status: 200, body: () => ({ slug: `renamed-${unique()}`, auth: 'apiKey' }) },
+  'delete /api/v1/views/:id/api': { status: 204 },
+  'get /api/v1/views/:id/api/keys': { status: 200 },
+  'post /api/v1/views/:id/api/keys': { status: 201, body: () => ({ name: 'matrix key' }) },
+  'delete /api/v1/views/:id/api/keys/:keyId': { status: 204 },
+  'get /api/v1/views/:id/api/analytics': { status: 200 },
 };
 
 // Handlers are never called here: the factories only need something to close over.
@@ -153,6 +167,7 @@ const ROUTES: AnyRoute[] = [
   ...rowRoutes(stub, stub),
   ...attachmentRoutes(stub),
   ...auditRoutes(stub, stub),
+  ...viewApiRoutes(stub, stub, stub),
 ].filter((r) => r.scope === 'workspace');
 const key = (r: { method: string; path: string }) => `${r.method} ${r.path}`;
 const CALLERS: Caller[] = [...ROLES, 'non-member'];
@@ -248,6 +263,19 @@ describe('RBAC matrix: every role against every workspace-scoped route', () => {
       .knex('workspaces')
       .where({ id: workspaceId })
       .first('schema_name');
+    const viewOf = () =>
+      createTestView(app.dataplane, {
+        workspaceId,
+        tableId: table.body.id,
+        visible: ['Title'],
+        actorId: users.owner.id,
+      });
+    const viewId = await viewOf();
+    const published = await app.request('POST', `/api/v1/views/${viewId}/api`, {
+      ...owner,
+      body: { slug: `matrix-${unique()}`, auth: 'apiKey' },
+    });
+    expect(published.status, JSON.stringify(published.body)).to.equal(201);
     const entryOf = async (action: string, resourceId: string) =>
       (
         await app.dataplane.knex
@@ -268,6 +296,9 @@ describe('RBAC matrix: every role against every workspace-scoped route', () => {
       rowAuditLogId: await entryOf('row.create', row.body.id),
       schemaAuditLogId: await entryOf('table.update', table.body.id),
       attachmentId: file.body.id,
+      viewId,
+      apiKeyId: published.body.apiKeyId,
+      unpublishedViewId: await viewOf(),
     };
   }
 
@@ -286,6 +317,23 @@ describe('RBAC matrix: every role against every workspace-scoped route', () => {
         .select('id', 'status'),
       connections: await connectionsOf(workspaceId),
       miniDb: await miniDbOf(workspaceId),
+      viewApis: await viewApisOf(workspaceId),
+    };
+  }
+
+  /** Published views, their keys and the slug directory's entries of the workspace. */
+  async function viewApisOf(workspaceId: string) {
+    const knex = app.dataplane.knex;
+    const workspace = await knex('workspaces').where({ id: workspaceId }).first('schema_name');
+    if (!workspace) return [];
+    const s = workspace.schema_name as string;
+    return {
+      apis: await knex.withSchema(s).table('view_apis').orderBy('id').select('id', 'slug', 'auth', 'version'),
+      keys: await knex.withSchema(s).table('api_keys').orderBy('id').select('id', 'revoked_at'),
+      slugs: await knex('public_api_slugs')
+        .where({ workspace_id: workspaceId })
+        .orderBy('slug')
+        .select('slug', 'redirect_until'),
     };
   }
 
@@ -371,7 +419,11 @@ describe('RBAC matrix: every role against every workspace-scoped route', () => {
               ? fixture.tableId
               : route.path.startsWith('/api/v1/attachments/:id')
                 ? fixture.attachmentId
-                : fixture.connectionId;
+                : route.path.startsWith('/api/v1/views/:id')
+                  ? key(route) === 'post /api/v1/views/:id/api'
+                    ? fixture.unpublishedViewId
+                    : fixture.viewId
+                  : fixture.connectionId;
           const path = route.path
             .replace(':workspaceId', fixture.workspaceId)
             .replace(':userId', fixture.targetId)
@@ -380,6 +432,7 @@ describe('RBAC matrix: every role against every workspace-scoped route', () => {
             .replace(':tableId', fixture.tableId)
             .replace(':columnId', fixture.columnId)
             .replace(':rowId', fixture.rowId)
+            .replace(':keyId', fixture.apiKeyId)
             .replace(
               ':auditLogId',
               route.path.includes('/schema/') ? fixture.schemaAuditLogId : fixture.rowAuditLogId,

@@ -25,7 +25,11 @@ export const PERMISSIONS = {
   'data:read': { minRole: 'viewer', description: 'read rows and views' },
   'data:write': { minRole: 'editor', description: 'create, change and delete rows' },
   'views:manage': { minRole: 'editor', description: 'create and change views' },
-  'views:publish': { minRole: 'admin', description: 'publish views as public APIs, manage API keys' },
+  'views:publish': {
+    minRole: 'admin',
+    description:
+      'publish views as public APIs (slug, auth, cache, limits, CORS), manage their API keys, read their usage',
+  },
   'connections:read': {
     minRole: 'editor',
     description:
