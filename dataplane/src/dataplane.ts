@@ -114,8 +114,8 @@ export interface DataplaneOptions {
   viewRunner?: (deps: ViewRunnerDeps) => ViewRunner;
 }
 
-/** Public view APIs: how often usage is added to PostgreSQL, how the cache warmer looks ahead. */
-const PUBLIC_API = { usageFlushMs: 5_000, warmer: { tickMs: 1_000, top: 20 } };
+/** Public view APIs: how often usage is added to PostgreSQL, how often the cache warmer looks. */
+const PUBLIC_API = { usageFlushMs: 5_000, warmTickMs: 1_000 };
 
 /** `count=exact` on a row list answers null rather than hold a request longer than this. */
 const ROWS_EXACT_COUNT_TIMEOUT_MS = 2_000;
@@ -286,14 +286,9 @@ async function assemble(
   const usage = new UsageRecorder(knex, log, PUBLIC_API.usageFlushMs);
   usage.start();
   closers.push(() => usage.stop());
-  const publicReads = new PublicReads(
-    views,
-    new PageCache(cache, lock, log),
-    published,
-    PUBLIC_API.warmer,
-    log,
-  );
-  publicReads.start();
+  const warming = { tickMs: PUBLIC_API.warmTickMs, top: config.publicApi.warmTop };
+  const publicReads = new PublicReads(views, new PageCache(cache, lock, log), published, warming, log);
+  if (warming.top > 0) publicReads.start();
   closers.push(async () => publicReads.stop());
   const publicApi = publicApiRouter({
     published,

@@ -101,12 +101,13 @@ function respond(ctx: Context, api: PublishedApi, read: PublicRead, format: Form
   ctx.vary('Accept');
   if (api.auth === 'apiKey') ctx.vary('Authorization, X-API-Key');
   ctx.set('X-Cache', read.outcome.toUpperCase());
-  ctx.set('ETag', format === 'csv' ? `"${read.page.etag}-csv"` : `"${read.page.etag}"`);
-  ctx.status = 200;
-  if (ctx.fresh) {
+  const etag = format === 'csv' ? `"${read.page.etag}-csv"` : `"${read.page.etag}"`;
+  ctx.set('ETag', etag);
+  if (matchesIfNoneMatch(ctx.get('if-none-match'), etag)) {
     ctx.status = 304;
     return;
   }
+  ctx.status = 200;
   if (format === 'json') {
     ctx.type = 'application/json; charset=utf-8';
     ctx.body = read.page.body;
@@ -119,6 +120,16 @@ function respond(ctx: Context, api: PublishedApi, read: PublicRead, format: Form
   if (page.nextCursor) ctx.set('Link', `<${nextUrl(ctx, page.nextCursor)}>; rel="next"`);
   ctx.type = 'text/csv; charset=utf-8; header=present';
   ctx.body = toCsv(read.columns, page.data);
+}
+
+/**
+ * RFC 9110 §13.1.2, weak comparison. Evaluated whatever the request's Cache-Control says (koa's
+ * `fresh` treats `no-cache`, which fetch adds to conditional requests, as "send it all").
+ */
+function matchesIfNoneMatch(header: string, etag: string): boolean {
+  if (!header) return false;
+  if (header.trim() === '*') return true;
+  return header.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag);
 }
 
 /** JSON unless the caller prefers CSV; 406 when it accepts neither. */

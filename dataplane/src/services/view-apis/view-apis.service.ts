@@ -59,16 +59,17 @@ export class ViewApisService {
         .first('id');
       if (existing) throw new ConflictError('This view is published already', 'view_api_exists');
       const id = newId();
+      // The directory first: a taken slug is a 409 slug_taken, whoever holds it.
+      await this.slugs.claim(uow.trx, input.slug, access.workspace.id, id);
       const [row] = await uow.trx
         .withSchema(schema)
         .table('view_apis')
         .insert({ id, view_id: viewId, ...settingsColumns(input), created_by: actorId })
         .returning<ViewApiRow[]>('*');
-      await this.slugs.claim(uow.trx, input.slug, access.workspace.id, id);
       const api = toViewApiView(row as ViewApiRow);
       await this.audit(uow, access, 'view_api.create', viewId, { after: api });
-      const apiKey = input.auth === 'apiKey' ? await this.keys.issue(uow, access, id, {}) : undefined;
       uow.emit('view_api.created', access.workspace.id, { viewApiId: id, viewId, slug: api.slug });
+      const apiKey = input.auth === 'apiKey' ? await this.keys.issue(uow, access, id, {}) : undefined;
       return apiKey ? { api, apiKey } : { api };
     });
   }
