@@ -4,7 +4,7 @@ import { NotFoundError, ValidationError, type FieldProblem } from '../../datapla
 import { newId } from '../../dataplane/src/platform/ids.js';
 import { logicalTypeOf } from '../../dataplane/src/services/tables/column-types.js';
 import type { Column } from '../../dataplane/src/services/tables/column.js';
-import { Metadata, type TableView } from '../../dataplane/src/services/tables/metadata.js';
+import { forgetOnChange } from '../../dataplane/src/services/cache-invalidation.js';
 import { transactionRunner } from '../../dataplane/src/services/unit-of-work.js';
 import type {
   PublicViewPage,
@@ -16,6 +16,8 @@ import type { WorkspaceAccess } from '../../dataplane/src/services/workspaces/wo
 import { quoteIdent } from '../../dataplane/src/store/identifiers.js';
 import { Workspace } from '../../dataplane/src/store/models/workspace.model.js';
 import { isUndefinedTable } from '../../dataplane/src/store/pg-errors.js';
+import { queryPrepared } from '../../dataplane/src/store/prepared.js';
+import { ScopedCache } from '../../dataplane/src/platform/scoped-cache.js';
 import { userTableName } from '../../dataplane/src/store/user-tables/names.js';
 import type { Dataplane } from '../../dataplane/src/dataplane.js';
 
@@ -25,14 +27,22 @@ import type { Dataplane } from '../../dataplane/src/dataplane.js';
  * here is one mini-DB table and the list of its columns that are visible, kept in the
  * workspace schema (`lt_test_views`); pages are read through services/rows against PostgreSQL.
  * Its data version is a counter a statement-level trigger on the table's physical table bumps
- * in the writing transaction, so it moves exactly when committed data does.
+ * in the writing transaction, so it moves exactly when committed data does. Definitions are
+ * cached as the dataplane caches tables (the table cache, and a cache of view rows, both
+ * forgotten on `workspace.changed`), so a page costs its one statement.
  */
 export class TestViewRunner implements ViewRunner {
   /** runPublic calls so far: each is one source query of the view. */
   runs = 0;
   private readonly workspaces = new Map<string, Workspace>();
+  /** View definitions, forgotten like every workspace cache on a committed change (ADR 0012). */
+  private readonly views = new ScopedCache<TestViewRow>({ max: 1_000, ttlMs: 30_000 });
 
-  constructor(private readonly deps: ViewRunnerDeps) {}
+  constructor(private readonly deps: ViewRunnerDeps) {
+    forgetOnChange(deps.bus, [
+      { forgetWorkspace: (id) => this.views.forgetScope(id), clear: () => this.views.clear() },
+    ]);
+  }
 
   async describe(workspaceId: string, viewId: string): Promise<ViewShape> {
     const { view, table, visible } = await this.load(workspaceId, viewId);
@@ -82,37 +92,44 @@ export class TestViewRunner implements ViewRunner {
     };
   }
 
+  /** The table's counter, read fresh: one prepared statement on the primary key. */
   async dataVersion(workspaceId: string, viewId: string): Promise<string> {
     const workspace = await this.workspace(workspaceId);
+    const view = await this.view(workspace, viewId);
     const s = quoteIdent(workspace.schemaName);
-    const result = (await this.deps.knex
-      .raw(
-        `SELECT coalesce(d.version, 0) AS version FROM ${s}.lt_test_views v
-         LEFT JOIN ${s}.lt_test_data_versions d ON d.table_id = v.table_id WHERE v.id = ?`,
-        [viewId],
-      )
-      .catch(notFoundIfNoViews)) as { rows: { version: string | number }[] };
-    const [row] = result.rows;
-    if (!row) throw new NotFoundError('View');
-    return String(row.version);
+    const [row] = await queryPrepared(
+      this.deps.knex,
+      `lt_test_data_version_${workspace.schemaName}`,
+      `SELECT version FROM ${s}.lt_test_data_versions WHERE table_id = $1`,
+      [view.table_id],
+    );
+    return String(row?.version ?? 0);
   }
 
   private async load(workspaceId: string, viewId: string) {
     const workspace = await this.workspace(workspaceId);
-    const schema = workspace.schemaName;
-    const view = (await this.deps.knex
-      .withSchema(schema)
-      .table('lt_test_views')
-      .where({ id: viewId })
-      .first()
-      .catch(notFoundIfNoViews)) as { table_id: string; visible: string[]; version: number } | undefined;
-    if (!view) throw new NotFoundError('View');
-    const table: TableView | undefined = await new Metadata(this.deps.knex, schema).findTable(view.table_id);
-    if (!table) throw new NotFoundError('View');
+    const view = await this.view(workspace, viewId);
+    const access: WorkspaceAccess = { workspace, role: 'viewer' };
+    const { table } = await this.deps.tables.readModel(access, view.table_id).catch((error: unknown) => {
+      throw error instanceof NotFoundError ? new NotFoundError('View') : error;
+    });
     const visible = view.visible
       .map((name) => table.columns.find((c) => c.name === name))
       .filter((c): c is Column => c !== undefined);
     return { workspace, view, table, visible };
+  }
+
+  private view(workspace: Workspace, viewId: string): Promise<TestViewRow> {
+    return this.views.getOrLoad(`${workspace.id}:${viewId}`, async () => {
+      const row = (await this.deps.knex
+        .withSchema(workspace.schemaName)
+        .table('lt_test_views')
+        .where({ id: viewId })
+        .first('table_id', 'visible', 'version')
+        .catch(notFoundIfNoViews)) as TestViewRow | undefined;
+      if (!row) throw new NotFoundError('View');
+      return { scope: workspace.id, value: row };
+    });
   }
 
   private async workspace(workspaceId: string): Promise<Workspace> {
@@ -124,6 +141,12 @@ export class TestViewRunner implements ViewRunner {
     }
     return workspace;
   }
+}
+
+interface TestViewRow {
+  table_id: string;
+  visible: string[];
+  version: number;
 }
 
 function notFoundIfNoViews(error: unknown): never {

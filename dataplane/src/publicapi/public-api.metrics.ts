@@ -2,7 +2,11 @@ import { Counter, Histogram, type Registry } from 'prom-client';
 import type { CacheOutcome } from '../services/view-apis/page-cache.js';
 
 /** The public endpoint's Prometheus metrics, by API slug. */
+/** Children remembered per metric before starting over (slugs × statuses stay far below). */
+const MAX_SERIES = 10_000;
+
 export class PublicApiMetrics {
+  private readonly children = new Map<object, Map<string, unknown>>();
   private readonly requests: Counter<'api' | 'status'>;
   private readonly duration: Histogram<'api'>;
   private readonly cache: Counter<'api' | 'result'>;
@@ -30,8 +34,21 @@ export class PublicApiMetrics {
   }
 
   observe(api: string, status: number, seconds: number, cache: CacheOutcome | 'uncached' | undefined): void {
-    this.requests.inc({ api, status: String(status) });
-    this.duration.observe({ api }, seconds);
-    if (cache && cache !== 'uncached') this.cache.inc({ api, result: cache });
+    this.child(this.requests, `${api}\u0000${status}`, () => this.requests.labels(api, String(status))).inc();
+    this.child(this.duration, api, () => this.duration.labels(api)).observe(seconds);
+    if (cache && cache !== 'uncached')
+      this.child(this.cache, `${api}\u0000${cache}`, () => this.cache.labels(api, cache)).inc();
+  }
+
+  /** prom-client hashes the labels of every call; each series' child is looked up once here. */
+  private child<M extends object, C>(metric: M, key: string, make: () => C): C {
+    let children = this.children.get(metric) as Map<string, C> | undefined;
+    if (!children) this.children.set(metric, (children = new Map<string, C>()));
+    let child = children.get(key);
+    if (child === undefined) {
+      if (children.size >= MAX_SERIES) children.clear();
+      children.set(key, (child = make()));
+    }
+    return child;
   }
 }

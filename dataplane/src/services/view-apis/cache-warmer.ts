@@ -34,7 +34,12 @@ export class CacheWarmer {
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly warm: (slug: string, params: PublicQueryParams) => Promise<number | undefined>,
+    /** Refreshes a query whose copy was fresh until `seen`; the new copy's freshness, if any. */
+    private readonly warm: (
+      slug: string,
+      params: PublicQueryParams,
+      seen: number,
+    ) => Promise<number | undefined>,
     private readonly options: WarmerOptions,
     private readonly log: Logger,
   ) {}
@@ -69,7 +74,7 @@ export class CacheWarmer {
     await Promise.all(
       due.map(async ([key, t]) => {
         try {
-          const freshUntil = await this.warm(t.slug, t.params);
+          const freshUntil = await this.warm(t.slug, t.params, t.freshUntil);
           if (freshUntil === undefined) this.tracked.delete(key);
           else t.freshUntil = freshUntil;
         } catch (error) {

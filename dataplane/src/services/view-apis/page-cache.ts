@@ -56,23 +56,32 @@ export class PageCache {
     const cached = await this.read(key);
     if (cached && cached.freshUntil > Date.now()) return { page: cached, outcome: 'hit' };
     if (cached && policy.staleSeconds > 0) {
-      void this.refresh(key, policy, load);
+      void this.refresh(key, policy, load, cached.freshUntil);
       return { page: cached, outcome: 'stale' };
     }
     return { page: await this.missed(key, policy, load), outcome: 'miss' };
   }
 
   /**
-   * Refreshes unless a load of the key runs here or a replica holds its lock; never rejects (a
+   * Refreshes the copy the caller saw (fresh until `seenFreshUntil`; 0: none) unless a load of
+   * the key runs here, a replica holds its lock, or it was refreshed since. Never rejects (a
    * failed refresh leaves the copy as it was). The new copy, or undefined when none was made.
    */
-  refresh(key: string, policy: CachePolicy, load: () => Promise<string>): Promise<CachedPage | undefined> {
+  refresh(
+    key: string,
+    policy: CachePolicy,
+    load: () => Promise<string>,
+    seenFreshUntil = 0,
+  ): Promise<CachedPage | undefined> {
     const running = this.loads.get(key);
     if (running) return running.catch(() => undefined);
     return this.track(key, async () => {
       const token = await this.lock.acquire(key, LOCK_TTL_MS);
       if (!token) return undefined;
       try {
+        // Whoever held the lock before may have refreshed it since this caller saw it.
+        const stored = await this.read(key);
+        if (stored && stored.freshUntil > seenFreshUntil) return stored;
         return await this.store(key, policy, await load());
       } finally {
         await this.lock.release(key, token);

@@ -1,10 +1,11 @@
+import { LRUCache } from 'lru-cache';
 import { FreshReads } from '../../platform/fresh-reads.js';
 import type { Logger } from '../../platform/logger.js';
 import { setOwn } from '../../platform/own-property.js';
 import { CacheWarmer, type WarmerOptions } from './cache-warmer.js';
 import type { PageCache } from './page-cache.js';
 import { etagOf, type CacheOutcome, type CachedPage } from './page-cache.js';
-import { parsePublicQuery, type PublicQueryParams } from './public-query.js';
+import { parsePublicQuery, type ParsedPublicQuery, type PublicQueryParams } from './public-query.js';
 import type { PublishedApi } from './published-api.js';
 import type { PublishedApis } from './published-apis.js';
 import type { PublicViewPage, ViewRunner } from './view-runner.port.js';
@@ -23,8 +24,19 @@ export interface PublicRead {
  * replica), then the response cache (PageCache) keyed by API, settings version, view version,
  * data version and the normalized query; only exposed columns ever leave it.
  */
+/** A parsed query and its cache key's digest: what repeated requests need not work out again. */
+interface PreparedQuery extends ParsedPublicQuery {
+  digest: string;
+}
+
+/** Queries kept parsed per API, view version and parameters (the same few come back all day). */
+const PREPARED = 10_000;
+/** A data version short enough is part of the key as it is; a longer one by its digest. */
+const SHORT_VERSION = /^[\w.-]{1,64}$/;
+
 export class PublicReads {
   private readonly dataVersions = new FreshReads<string>();
+  private readonly prepared = new LRUCache<string, PreparedQuery>({ max: PREPARED });
   private readonly warmer: CacheWarmer;
 
   constructor(
@@ -35,10 +47,10 @@ export class PublicReads {
     log: Logger,
   ) {
     this.warmer = new CacheWarmer(
-      async (slug, params) => {
+      async (slug, params, seen) => {
         const found = await published.resolve(slug);
         if (found.kind !== 'api' || found.api.cacheTtlSeconds === 0) return undefined;
-        return (await this.refresh(found.api, params))?.freshUntil;
+        return (await this.refresh(found.api, params, seen))?.freshUntil;
       },
       warming,
       log,
@@ -54,7 +66,7 @@ export class PublicReads {
   }
 
   async read(api: PublishedApi, params: PublicQueryParams): Promise<PublicRead> {
-    const parsed = parsePublicQuery(params, api.view.columns);
+    const parsed = this.prepare(api, params);
     const load = this.loader(api, parsed);
     if (api.cacheTtlSeconds === 0) {
       const body = await load();
@@ -64,30 +76,43 @@ export class PublicReads {
         columns: parsed.columns,
       };
     }
-    const key = await this.keyOf(api, parsed.normalized);
+    const key = await this.keyOf(api, parsed);
     const { page, outcome } = await this.cache.get(key, policyOf(api), load);
     this.warmer.note(key, api.slug, params, page.freshUntil, api.cacheTtlSeconds * 1000);
     return { page, outcome, columns: parsed.columns };
   }
 
   /** What the warmer runs: the same query, refreshed under the current data version. */
-  private async refresh(api: PublishedApi, params: PublicQueryParams): Promise<CachedPage | undefined> {
-    const parsed = parsePublicQuery(params, api.view.columns);
-    return this.cache.refresh(
-      await this.keyOf(api, parsed.normalized),
-      policyOf(api),
-      this.loader(api, parsed),
-    );
+  private async refresh(
+    api: PublishedApi,
+    params: PublicQueryParams,
+    seen: number,
+  ): Promise<CachedPage | undefined> {
+    const parsed = this.prepare(api, params);
+    return this.cache.refresh(await this.keyOf(api, parsed), policyOf(api), this.loader(api, parsed), seen);
   }
 
-  private async keyOf(api: PublishedApi, normalized: string): Promise<string> {
-    const dataVersion = await this.dataVersions.read(`${api.workspaceId}:${api.viewId}`, () =>
+  /** The query checked against the exposed columns (422 otherwise), parsed once per shape. */
+  private prepare(api: PublishedApi, params: PublicQueryParams): PreparedQuery {
+    const id = `${api.id}:${api.view.version}:${JSON.stringify(params)}`;
+    let prepared = this.prepared.get(id);
+    if (!prepared) {
+      const parsed = parsePublicQuery(params, api.view.columns);
+      prepared = { ...parsed, digest: etagOf(parsed.normalized) };
+      this.prepared.set(id, prepared);
+    }
+    return prepared;
+  }
+
+  private async keyOf(api: PublishedApi, query: PreparedQuery): Promise<string> {
+    const version = await this.dataVersions.read(`${api.workspaceId}:${api.viewId}`, () =>
       this.views.dataVersion(api.workspaceId, api.viewId),
     );
-    return `pubapi:${api.id}:${api.version}:${api.view.version}:${etagOf(dataVersion)}:${etagOf(normalized)}`;
+    const data = SHORT_VERSION.test(version) ? version : etagOf(version);
+    return `pubapi:${api.id}:${api.version}:${api.view.version}:${data}:${query.digest}`;
   }
 
-  private loader(api: PublishedApi, parsed: ReturnType<typeof parsePublicQuery>): () => Promise<string> {
+  private loader(api: PublishedApi, parsed: ParsedPublicQuery): () => Promise<string> {
     return async () =>
       JSON.stringify(
         exposedOnly(await this.views.runPublic(api.workspaceId, api.viewId, parsed.query), parsed.columns),

@@ -66,6 +66,8 @@ const FLUSH = (schema: string) => `
  */
 export class UsageRecorder {
   private pending = new Map<string, Counters>();
+  /** Today's UTC date, and the epoch ms it ends at: worked out once a day, not per request. */
+  private day = { text: '', endsAt: 0 };
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
 
@@ -76,7 +78,7 @@ export class UsageRecorder {
   ) {}
 
   record(event: UsageEvent): void {
-    const day = new Date().toISOString().slice(0, 10);
+    const day = this.today();
     const key = `${event.schema}|${event.viewApiId}|${event.caller}|${day}`;
     let counters = this.pending.get(key);
     if (!counters) this.pending.set(key, (counters = emptyCounters(event, day)));
@@ -162,6 +164,15 @@ export class UsageRecorder {
         for (const counters of list) this.merge(counters);
       }
     }
+  }
+
+  private today(): string {
+    const now = Date.now();
+    if (now >= this.day.endsAt) {
+      const text = new Date(now).toISOString().slice(0, 10);
+      this.day = { text, endsAt: Date.parse(`${text}T00:00:00Z`) + 86_400_000 };
+    }
+    return this.day.text;
   }
 
   private merge(counters: Counters): void {

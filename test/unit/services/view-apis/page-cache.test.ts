@@ -111,9 +111,25 @@ describe('PageCache', () => {
   it('refresh() answers the new copy, or undefined when another holds the lock', async () => {
     const lock = new MemoryLock();
     const cache = new PageCache(new MemoryCache(), lock, log);
-    expect((await cache.refresh('k', policy, counted('"r"')))?.body).to.equal('"r"');
+    const first = await cache.refresh('k', policy, counted('"r"'));
+    expect(first?.body).to.equal('"r"');
+    // Warming a copy still fresh: refreshed, since it is the copy the caller saw.
+    const warmed = await cache.refresh('k', policy, counted('"w"'), first?.freshUntil);
+    expect(warmed?.body).to.equal('"w"');
     const token = await lock.acquire('k', 1000);
     expect(token).to.be.a('string');
     expect(await cache.refresh('k', policy, counted('"s"'))).to.equal(undefined);
+  });
+
+  it('a refresh that finds the copy refreshed since its caller saw it loads nothing', async () => {
+    const store = new MemoryCache();
+    const lock = new MemoryLock();
+    const [a, b] = [new PageCache(store, lock, log), new PageCache(store, lock, log)];
+    const seen = await a.refresh('k', policy, counted('"old"'));
+    await sleep(5);
+    await a.refresh('k', policy, counted('"new"'), seen?.freshUntil); // replica a refreshed it
+    const late = counted('"again"');
+    const result = await b.refresh('k', policy, late, seen?.freshUntil); // b saw the old copy
+    expect([late.calls, result?.body]).to.deep.equal([0, '"new"']);
   });
 });
