@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
+import { BUS_GAP } from '../../../dataplane/src/platform/event-bus.js';
 import { REDIS_URL } from '../../support/databases.js';
 import { eventually } from '../../support/eventually.js';
 import { startTestApp, type TestApp } from '../../support/test-app.js';
@@ -57,6 +58,28 @@ describe('public APIs on two replicas sharing PostgreSQL and Redis', () => {
       2_000,
       5,
     );
+  });
+
+  it('a bus gap (events possibly missed) forgets every cached API and key', async () => {
+    const { viewId } = await peopleView(db);
+    const slug = uniqueSlug('gap');
+    await publish(db, viewId, { slug, auth: 'public' });
+    expect((await callPublic(other, slug)).status).to.equal(200); // cached on the other replica
+    // A change the other replica never hears of: written behind the dataplane's back.
+    await db.app.dataplane.knex
+      .withSchema(db.schema)
+      .table('view_apis')
+      .where({ view_id: viewId })
+      .update({ enabled: false });
+    expect((await callPublic(other, slug)).status).to.equal(200); // still cached: nothing said it changed
+    await other.dataplane.bus.publish({
+      type: BUS_GAP,
+      workspaceId: null,
+      actorId: null,
+      at: new Date().toISOString(),
+      payload: {},
+    });
+    expect((await callPublic(other, slug)).status).to.equal(404);
   });
 
   it('counts a key’s requests on both replicas against one limit', async () => {
