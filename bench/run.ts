@@ -3,9 +3,16 @@ import { authBenchmark } from './auth.bench.js';
 import type { Benchmark } from './measure.js';
 import { minidbBenchmark } from './minidb.bench.js';
 import { operatorBenchmark } from './operator.bench.js';
+import { publicApiBenchmark } from './public-api.bench.js';
 
 /** Every benchmark, run one after the other so they never compete for the machine. */
-const benchmarks: Benchmark[] = [authBenchmark, adapterBenchmark, minidbBenchmark, operatorBenchmark];
+const benchmarks: Benchmark[] = [
+  authBenchmark,
+  adapterBenchmark,
+  minidbBenchmark,
+  publicApiBenchmark,
+  operatorBenchmark,
+];
 
 async function main(): Promise<void> {
   const only = process.argv.slice(2);

@@ -70,8 +70,25 @@ import { VERSION } from './version.js';
 import { hkdfSync } from 'node:crypto';
 import { viewRoutes } from './http/routes/views.routes.js';
 import { createViewsModule } from './services/views/views-module.js';
-import type { ViewRunner } from './services/views/view-runner.js';
+import type { ViewRunner } from './services/view-apis/view-runner.port.js';
 // ---- end views ----
+
+// ── Public view APIs (issue 6, ADR 0020) ──
+import { viewApiRoutes } from './http/routes/view-apis.routes.js';
+import { publicApiRouter } from './publicapi/public-api.router.js';
+import { PublicApiMetrics } from './publicapi/public-api.metrics.js';
+import { publicApiOpenApi } from './publicapi/public-api.openapi.js';
+import { MemoryLock, RedisLock, type Lock } from './platform/distributed-lock.js';
+import { ApiKeysService } from './services/view-apis/api-keys.service.js';
+import { KeyLastUsed } from './services/view-apis/key-last-used.js';
+import { PageCache } from './services/view-apis/page-cache.js';
+import { PublicRateLimits } from './services/view-apis/public-rate-limits.js';
+import { PublicReads } from './services/view-apis/public-reads.service.js';
+import { PublishedApis } from './services/view-apis/published-apis.js';
+import { SlugDirectory } from './services/view-apis/slug-directory.js';
+import { UsageRecorder } from './services/view-apis/usage-recorder.js';
+import { ViewApiAnalytics } from './services/view-apis/view-api-analytics.service.js';
+import { ViewApisService } from './services/view-apis/view-apis.service.js';
 
 export interface Dataplane {
   url: string;
@@ -86,6 +103,9 @@ export interface Dataplane {
 }
 
 const AUDIT_PURGE_INTERVAL_MS = 3600_000;
+
+/** Public view APIs: how often usage is added to PostgreSQL, how often the cache warmer looks. */
+const PUBLIC_API = { usageFlushMs: 5_000, warmTickMs: 1_000 };
 
 /** `count=exact` on a row list answers null rather than hold a request longer than this. */
 const ROWS_EXACT_COUNT_TIMEOUT_MS = 2_000;
@@ -146,6 +166,7 @@ async function assemble(
   let redis: Redis | undefined;
   let bus: EventBus;
   let cache: Cache;
+  let lock: Lock;
   if (config.redisUrl) {
     const main = createRedis(config.redisUrl, 'main');
     const publisher = createRedis(config.redisUrl, 'pub');
@@ -154,9 +175,11 @@ async function assemble(
     redis = main;
     bus = new RedisEventBus(publisher, subscriber, log);
     cache = new RedisCache(main);
+    lock = new RedisLock(main);
   } else {
     bus = new MemoryEventBus(log);
     cache = new MemoryCache();
+    lock = new MemoryLock();
   }
   closers.push(() => bus.close());
 
@@ -256,6 +279,40 @@ async function assemble(
 
   const metrics = createMetrics();
   registerPoolGauges(metrics, knex);
+
+  // ── Public view APIs (issue 6, ADR 0020): management routes, /public/views/:slug/data ──
+  const apiKeys = new ApiKeysService(knex, tx, views.views);
+  const viewApis = new ViewApisService(knex, tx, views.runner, views.views, new SlugDirectory(), apiKeys);
+  views.views.onDelete((uow, access, viewId) => viewApis.withdraw(uow, access, viewId));
+  const published = new PublishedApis(knex, views.runner, config.tenant?.slug);
+  const stopForgettingApis = forgetOnChange(bus, [published]);
+  closers.push(async () => stopForgettingApis());
+  const usage = new UsageRecorder(knex, log, PUBLIC_API.usageFlushMs);
+  usage.start();
+  closers.push(() => usage.stop());
+  const warming = { tickMs: PUBLIC_API.warmTickMs, top: config.publicApi.warmTop };
+  const publicMetrics = new PublicApiMetrics(metrics.registry);
+  const publicReads = new PublicReads(
+    views.runner,
+    new PageCache(cache, lock, log),
+    published,
+    warming,
+    log,
+    publicMetrics,
+  );
+  if (warming.top > 0) publicReads.start();
+  closers.push(async () => publicReads.stop());
+  const publicApi = publicApiRouter({
+    published,
+    reads: publicReads,
+    limits: new PublicRateLimits(limiterFactory(redis)),
+    usage,
+    keysUsed: new KeyLastUsed(knex, log),
+    metrics: publicMetrics,
+  });
+  const viewApiRouteList = viewApiRoutes(viewApis, apiKeys, new ViewApiAnalytics(knex, usage, views.views));
+  // ── end of public view APIs ──
+
   const checks: Record<string, ReadinessCheck> = { postgres: async () => void (await knex.raw('SELECT 1')) };
   if (redis) {
     const client = redis;
@@ -267,7 +324,7 @@ async function assemble(
     ...systemRoutes({
       checks,
       metrics: metrics.registry,
-      openApi: () => (openApi ??= buildOpenApi(routes, VERSION)),
+      openApi: () => (openApi ??= buildOpenApi(routes, VERSION, publicApiOpenApi())),
       isShuttingDown: () => shuttingDown,
     }),
     ...authRoutes(auth, workspaces),
@@ -281,6 +338,7 @@ async function assemble(
     ...attachmentRoutes(attachments),
     ...auditRoutes(auditLog, reverts),
     ...viewRoutes(views.views, views.reads, views.templates),
+    ...viewApiRouteList,
   ];
 
   const inFlight = new InFlight();
@@ -292,6 +350,7 @@ async function assemble(
     metrics,
     bodyLimitBytes: config.bodyLimitBytes,
     trustProxy: config.trustProxy,
+    publicApi,
   });
   const server = createServer(app.callback());
   closers.push(() => closeGracefully(server, config.shutdownTimeoutMs, inFlight));

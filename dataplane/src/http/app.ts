@@ -1,4 +1,5 @@
 import { bodyParser } from '@koa/bodyparser';
+import type Router from '@koa/router';
 import Koa from 'koa';
 import type { Logger } from '../platform/logger.js';
 import type { InFlight } from '../platform/in-flight.js';
@@ -16,6 +17,8 @@ export interface HttpAppOptions {
   inFlight: InFlight;
   bodyLimitBytes: number;
   trustProxy: boolean;
+  /** Routes with their own chain, outside the declared ones, before the body parser (publicapi/). */
+  publicApi?: Router;
 }
 
 export function createHttpApp(options: HttpAppOptions): Koa {
@@ -24,6 +27,7 @@ export function createHttpApp(options: HttpAppOptions): Koa {
   const router = buildRouter(options.routes, options.deps);
   app.use(requestContextMiddleware(options.log, options.metrics, options.inFlight));
   app.use(errorsMiddleware(options.log));
+  if (options.publicApi) app.use(options.publicApi.routes()).use(options.publicApi.allowedMethods());
   const streamsOwnBody = rawBodyMatcher(router, options.routes);
   const parseJson = bodyParser({
     enableTypes: ['json'],

@@ -5,7 +5,7 @@ import type { AnyRoute } from './route.js';
 type Json = Record<string, unknown>;
 
 /** JSON Schema of a TypeBox schema, without TypeBox's symbol keys and without `$id`. */
-function plain(schema: TSchema): Json {
+export function plain(schema: TSchema): Json {
   const { $id: _id, ...rest } = JSON.parse(JSON.stringify(schema)) as Json;
   return rest;
 }
@@ -54,8 +54,18 @@ function responses(route: AnyRoute): Json {
   return out;
 }
 
+/** Paths served outside the route declarations (the public API's own chain), with their schemes. */
+export interface OpenApiExtra {
+  paths: Record<string, Json>;
+  securitySchemes: Record<string, Json>;
+}
+
 /** OpenAPI 3.1, generated from the same route declarations and schemas that validate requests. */
-export function buildOpenApi(routes: AnyRoute[], version: string): Json {
+export function buildOpenApi(
+  routes: AnyRoute[],
+  version: string,
+  extra: OpenApiExtra = { paths: {}, securitySchemes: {} },
+): Json {
   const paths: Record<string, Json> = {};
   for (const route of routes) {
     const path = route.path.replace(/:(\w+)/g, '{$1}');
@@ -91,9 +101,12 @@ export function buildOpenApi(routes: AnyRoute[], version: string): Json {
     },
     servers: [{ url: '/' }],
     security: [{ bearerAuth: [] }],
-    paths,
+    paths: { ...paths, ...extra.paths },
     components: {
-      securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      securitySchemes: {
+        bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+        ...extra.securitySchemes,
+      },
       schemas: { Problem: plain(Problem) },
     },
   };

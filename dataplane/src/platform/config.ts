@@ -134,6 +134,11 @@ const Env = {
     default: 'false',
     doc: 'take the client IP from X-Forwarded-For (behind an ingress)',
   },
+  LT_PUBLIC_API_WARM_TOP: {
+    schema: Type.Integer({ minimum: 0, maximum: 1000 }),
+    default: '20',
+    doc: 'public view APIs: how many of the most used queries the cache warmer refreshes before they expire (0 = none)',
+  },
 } satisfies Record<string, { schema: TSchema; default?: string; doc: string }>;
 
 export type EnvName = keyof typeof Env;
@@ -170,6 +175,8 @@ export interface Config {
   attachments: AttachmentConfig;
   shutdownTimeoutMs: number;
   trustProxy: boolean;
+  /** Public view APIs: queries the cache warmer keeps fresh (0: no warming). */
+  publicApi: { warmTop: number };
 }
 
 export { ConfigError };
@@ -258,5 +265,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...readAttachmentConfig(v),
     shutdownTimeoutMs: v.SHUTDOWN_TIMEOUT_MS,
     trustProxy: v.TRUST_PROXY,
+    publicApi: { warmTop: v.LT_PUBLIC_API_WARM_TOP },
   };
 }

@@ -127,6 +127,13 @@ export class VersionConflictError extends AppError {
   }
 }
 
+/** No representation the caller accepts (the Accept header names none we produce). */
+export class NotAcceptableError extends AppError {
+  readonly status = 406;
+  readonly code = 'not_acceptable';
+  readonly title = 'Not acceptable';
+}
+
 export class PayloadTooLargeError extends AppError {
   readonly status = 413;
   readonly code = 'payload_too_large';

@@ -30,6 +30,31 @@ describe('the OpenAPI document', () => {
     expect(valid, JSON.stringify(validate.errors?.slice(0, 5), null, 2)).to.equal(true);
   });
 
+  it('documents the public view API endpoint beside the declared routes', async () => {
+    const doc = await app.request('GET', '/api/v1/openapi.json');
+    const item = doc.body.paths['/public/views/{slug}/data'];
+    expect(Object.keys(item)).to.have.members(['get', 'options']);
+    expect(item.get.parameters.map((p: { name: string }) => p.name)).to.include.members([
+      'slug',
+      'filter',
+      'sort',
+      'fields',
+      'limit',
+      'cursor',
+    ]);
+    expect(Object.keys(item.get.responses.get ?? item.get.responses)).to.include.members([
+      '200',
+      '304',
+      '401',
+      '429',
+    ]);
+    expect(doc.body.components.securitySchemes.apiKeyHeader).to.deep.equal({
+      type: 'apiKey',
+      in: 'header',
+      name: 'X-API-Key',
+    });
+  });
+
   it('gives every operation a summary and its responses', async () => {
     const doc = await app.request('GET', '/api/v1/openapi.json');
     const operations = Object.entries(

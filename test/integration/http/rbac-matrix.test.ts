@@ -11,6 +11,7 @@ import { attachmentRoutes } from '../../../dataplane/src/http/routes/attachments
 import { tableRoutes } from '../../../dataplane/src/http/routes/tables.routes.js';
 import { workspaceRoutes } from '../../../dataplane/src/http/routes/workspaces.routes.js';
 import { viewRoutes } from '../../../dataplane/src/http/routes/views.routes.js';
+import { viewApiRoutes } from '../../../dataplane/src/http/routes/view-apis.routes.js';
 import { PERMISSIONS, can, type Permission } from '../../../dataplane/src/services/rbac/permissions.js';
 import { ROLES, type Role } from '../../../dataplane/src/store/roles.js';
 import { createTestDatabase } from '../../support/databases.js';
@@ -34,9 +35,11 @@ interface Fixture {
   schemaAuditLogId: string;
   /** A file uploaded to the fixture table. */
   attachmentId: string;
-  /** A view over the fixture table, and a template saved from it. */
+  /** A view over the fixture table (published as an API, with one key), a template saved from it, and a view not published. */
   viewId: string;
   templateId: string;
+  apiKeyId: string;
+  unpublishedViewId: string;
 }
 
 /** An external PostgreSQL database the connection routes point at. */
@@ -166,6 +169,14 @@ const CALLS: Record<string, { status: number; body?: (f: Fixture) => unknown }> 
     body: (f) => ({ templateId: 'grouped-summary', source: { tableId: f.tableId } }),
   },
   'delete /api/v1/view-templates/:templateId': { status: 204 },
+  'get /api/v1/views/:id/api': { status: 200 },
+  'post /api/v1/views/:id/api': { status: 201, body: () => ({ slug: `matrix-${unique()}`, auth: 'public' }) },
+  'put /api/v1/views/:id/api': { status: 200, body: () => ({ slug: `renamed-${unique()}`, auth: 'apiKey' }) },
+  'delete /api/v1/views/:id/api': { status: 204 },
+  'get /api/v1/views/:id/api/keys': { status: 200 },
+  'post /api/v1/views/:id/api/keys': { status: 201, body: () => ({ name: 'matrix key' }) },
+  'delete /api/v1/views/:id/api/keys/:keyId': { status: 204 },
+  'get /api/v1/views/:id/api/analytics': { status: 200 },
 };
 
 // Handlers are never called here: the factories only need something to close over.
@@ -181,6 +192,7 @@ const ROUTES: AnyRoute[] = [
   ...attachmentRoutes(stub),
   ...auditRoutes(stub, stub),
   ...viewRoutes(stub, stub, stub),
+  ...viewApiRoutes(stub, stub, stub),
 ].filter((r) => r.scope === 'workspace');
 const key = (r: { method: string; path: string }) => `${r.method} ${r.path}`;
 const CALLERS: Caller[] = [...ROLES, 'non-member'];
@@ -272,13 +284,17 @@ describe('RBAC matrix: every role against every workspace-scoped route', () => {
       headers: { 'content-type': 'text/plain' },
     });
     expect(file.status, JSON.stringify(file.body)).to.equal(201);
-    const view = await app.request('POST', '/api/v1/views', {
-      ...owner,
-      headers: { 'x-workspace-id': workspaceId },
-      body: { name: 'Matrix view', source: { tableId: table.body.id } },
-    });
-    expect(view.status, JSON.stringify(view.body)).to.equal(201);
-    const template = await app.request('POST', `/api/v1/views/${view.body.id}/save-as-template`, {
+    const viewOf = async (name: string): Promise<string> => {
+      const created = await app.request('POST', '/api/v1/views', {
+        ...owner,
+        headers: { 'x-workspace-id': workspaceId },
+        body: { name, source: { tableId: table.body.id } },
+      });
+      expect(created.status, JSON.stringify(created.body)).to.equal(201);
+      return created.body.id as string;
+    };
+    const viewId = await viewOf('Matrix view');
+    const template = await app.request('POST', `/api/v1/views/${viewId}/save-as-template`, {
       ...owner,
       body: { name: 'Matrix template' },
     });
@@ -287,6 +303,11 @@ describe('RBAC matrix: every role against every workspace-scoped route', () => {
       .knex('workspaces')
       .where({ id: workspaceId })
       .first('schema_name');
+    const published = await app.request('POST', `/api/v1/views/${viewId}/api`, {
+      ...owner,
+      body: { slug: `matrix-${unique()}`, auth: 'apiKey' },
+    });
+    expect(published.status, JSON.stringify(published.body)).to.equal(201);
     const entryOf = async (action: string, resourceId: string) =>
       (
         await app.dataplane.knex
@@ -307,8 +328,10 @@ describe('RBAC matrix: every role against every workspace-scoped route', () => {
       rowAuditLogId: await entryOf('row.create', row.body.id),
       schemaAuditLogId: await entryOf('table.update', table.body.id),
       attachmentId: file.body.id,
-      viewId: view.body.id,
+      viewId,
       templateId: template.body.id,
+      apiKeyId: published.body.apiKeyId,
+      unpublishedViewId: await viewOf('Unpublished view'),
     };
   }
 
@@ -327,6 +350,23 @@ describe('RBAC matrix: every role against every workspace-scoped route', () => {
         .select('id', 'status'),
       connections: await connectionsOf(workspaceId),
       miniDb: await miniDbOf(workspaceId),
+      viewApis: await viewApisOf(workspaceId),
+    };
+  }
+
+  /** Published views, their keys and the slug directory's entries of the workspace. */
+  async function viewApisOf(workspaceId: string) {
+    const knex = app.dataplane.knex;
+    const workspace = await knex('workspaces').where({ id: workspaceId }).first('schema_name');
+    if (!workspace) return [];
+    const s = workspace.schema_name as string;
+    return {
+      apis: await knex.withSchema(s).table('view_apis').orderBy('id').select('id', 'slug', 'auth', 'version'),
+      keys: await knex.withSchema(s).table('api_keys').orderBy('id').select('id', 'revoked_at'),
+      slugs: await knex('public_api_slugs')
+        .where({ workspace_id: workspaceId })
+        .orderBy('slug')
+        .select('slug', 'redirect_until'),
     };
   }
 
@@ -420,7 +460,9 @@ describe('RBAC matrix: every role against every workspace-scoped route', () => {
               : route.path.startsWith('/api/v1/attachments/:id')
                 ? fixture.attachmentId
                 : route.path.startsWith('/api/v1/views/:id')
-                  ? fixture.viewId
+                  ? key(route) === 'post /api/v1/views/:id/api'
+                    ? fixture.unpublishedViewId
+                    : fixture.viewId
                   : fixture.connectionId;
           const path = route.path
             .replace(':workspaceId', fixture.workspaceId)
@@ -432,6 +474,7 @@ describe('RBAC matrix: every role against every workspace-scoped route', () => {
             .replace(':rowId', fixture.rowId)
             .replace(':templateId', fixture.templateId)
             .replace(':version', '1')
+            .replace(':keyId', fixture.apiKeyId)
             .replace(
               ':auditLogId',
               route.path.includes('/schema/') ? fixture.schemaAuditLogId : fixture.rowAuditLogId,

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { AppError } from '../../../dataplane/src/platform/errors.js';
-import type { ViewRunner } from '../../../dataplane/src/services/views/view-runner.js';
+import type { ViewRunner } from '../../../dataplane/src/services/view-apis/view-runner.port.js';
 import { startMiniDb, type MiniDb, type TableBody } from '../minidb/minidb-fixture.js';
 import { viewCaller, type ViewCaller } from './views-fixture.js';
 

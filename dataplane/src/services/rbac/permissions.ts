@@ -34,7 +34,11 @@ export const PERMISSIONS = {
     description:
       'create views and view templates; change, delete, restore, duplicate and refresh views whose edit rule admits the caller',
   },
-  'views:publish': { minRole: 'admin', description: 'publish views as public APIs, manage API keys' },
+  'views:publish': {
+    minRole: 'admin',
+    description:
+      'publish views as public APIs (slug, auth, cache, limits, CORS), manage their API keys, read their usage',
+  },
   'connections:read': {
     minRole: 'editor',
     description:

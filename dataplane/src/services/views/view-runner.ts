@@ -1,48 +1,19 @@
 import type { Knex } from 'knex';
-import type { LogicalType } from '../../query/catalog.js';
 import type { Filter } from '../../query/lqp.js';
+import type {
+  PublicViewPage,
+  PublicViewQuery,
+  ViewRunner,
+  ViewShape,
+} from '../view-apis/view-runner.port.js';
 import { parseFilterText, parseSortText } from '../rows/row-query.js';
 import type { CursorSeal } from './view-cursor.js';
 import type { ViewData } from './view-data.js';
 import { loadView } from './view-record.js';
 import { systemAccess } from './system-access.js';
 
-export interface ExposedColumn {
-  name: string;
-  type: LogicalType;
-}
-
-export interface PublicViewQuery {
-  /** A filter tree (parsed JSON, or its text), ANDed with the view's; names: exposed columns only. */
-  filter?: unknown;
-  /** `-due,priority`: before the view's own sorts. */
-  sort?: string;
-  fields?: string[];
-  /** 1..1000 (capped). */
-  limit: number;
-  /** A cursor this runner issued for this view. */
-  cursor?: string;
-}
-
-export interface PublicViewPage {
-  data: { id?: string; fields: Record<string, unknown> }[];
-  nextCursor: string | null;
-  /** Grouped views: `{key, count, aggregates}` of the groups the page's rows belong to. */
-  groups?: unknown[];
-}
-
 /** The most rows one public page holds. */
 export const PUBLIC_PAGE_MAX = 1000;
-
-/** Runs a saved view for the public API, by view id, without a user. */
-export interface ViewRunner {
-  describe(
-    workspaceId: string,
-    viewId: string,
-  ): Promise<{ version: number; columns: ExposedColumn[]; sourceTables: string[] }>;
-  runPublic(workspaceId: string, viewId: string, query: PublicViewQuery): Promise<PublicViewPage>;
-  dataVersion(workspaceId: string, viewId: string): Promise<string>;
-}
 
 /**
  * The ViewRunner over saved views. Only the view's visible columns exist: a filter, sort or
@@ -58,10 +29,7 @@ export class SavedViewRunner implements ViewRunner {
     private readonly tenantSlug: string | undefined,
   ) {}
 
-  async describe(
-    workspaceId: string,
-    viewId: string,
-  ): Promise<{ version: number; columns: ExposedColumn[]; sourceTables: string[] }> {
+  async describe(workspaceId: string, viewId: string): Promise<ViewShape> {
     const { access, record } = await this.load(workspaceId, viewId);
     const plan = await this.data.servingPlan(access, record, false);
     const live = await this.data.plan(access, record);

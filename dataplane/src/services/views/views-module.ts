@@ -20,7 +20,8 @@ import { ViewPermissions } from './view-permissions.js';
 import { ViewPlanner } from './view-planner.js';
 import { ViewQueries } from './view-queries.js';
 import { ViewReadsService } from './view-reads.service.js';
-import { SavedViewRunner, type ViewRunner } from './view-runner.js';
+import type { ViewRunner } from '../view-apis/view-runner.port.js';
+import { SavedViewRunner } from './view-runner.js';
 import { ViewTemplatesService } from './view-templates.service.js';
 import { ViewsService } from './views.service.js';
 

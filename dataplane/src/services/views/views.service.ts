@@ -49,6 +49,9 @@ interface Prepared {
   plan: ViewPlan;
 }
 
+/** Work that must happen in the transaction deleting a view (a published API is withdrawn). */
+export type ViewDeletionHook = (uow: UnitOfWork, access: WorkspaceAccess, viewId: string) => Promise<void>;
+
 /**
  * Saved views: definitions validated against their source's current schema when saved, every
  * change (and every restore) a new version, who may see and change each one (its own rules
@@ -56,6 +59,8 @@ interface Prepared {
  * announced after commit (`view.created`, `view.updated`, `view.deleted`).
  */
 export class ViewsService {
+  private readonly deletionHooks: ViewDeletionHook[] = [];
+
   constructor(
     private readonly knex: Knex,
     private readonly tx: TransactionRunner,
@@ -65,6 +70,11 @@ export class ViewsService {
     private readonly permissions: ViewPermissions,
     private readonly materializer: ViewMaterializer,
   ) {}
+
+  /** Registers work for every view deletion (modules built after this one: public view APIs). */
+  onDelete(hook: ViewDeletionHook): void {
+    this.deletionHooks.push(hook);
+  }
 
   /** The views the caller may see (a page may hold fewer than `limit`: base roles filter after the read). */
   async list(
@@ -152,6 +162,7 @@ export class ViewsService {
   async delete(access: WorkspaceAccess, actorId: string, id: string): Promise<void> {
     await this.tx.run(actorId, async (uow) => {
       const { record } = await this.gate.editable(access, actorId, id, uow.trx, true);
+      for (const hook of this.deletionHooks) await hook(uow, access, id);
       await viewsTable(uow.trx, access).where({ id }).delete();
       await uow.trx('resource_directory').where({ id }).delete();
       await uow.trx('view_refresh_schedule').where({ view_id: id }).delete();

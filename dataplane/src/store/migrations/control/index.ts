@@ -3,6 +3,7 @@ import { identityAndWorkspaces } from './001-identity-and-workspaces.js';
 import { resourceDirectory } from './002-resource-directory.js';
 import { baseRoles } from './003-base-roles.js';
 import { viewRefreshSchedule } from './004-view-refresh-schedule.js';
+import { publicApiSlugs } from './005-public-api-slugs.js';
 
 /** Control-schema migrations in order. Append only. */
 export const controlMigrations: SchemaMigration[] = [
@@ -10,4 +11,5 @@ export const controlMigrations: SchemaMigration[] = [
   resourceDirectory,
   baseRoles,
   viewRefreshSchedule,
+  publicApiSlugs,
 ];

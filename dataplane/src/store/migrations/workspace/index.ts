@@ -6,6 +6,7 @@ import { workspaceAttachments } from './004-attachments.js';
 import { workspaceAttachmentCopiesAndRemovals } from './005-attachment-copies-and-removals.js';
 import { workspaceConnectionManagedBy } from './006-connection-managed-by.js';
 import { workspaceViews } from './007-views.js';
+import { workspaceViewApis } from './008-view-apis.js';
 
 /** Migrations every workspace schema (`lt_ws_<slug>`) runs, in order. Append only. */
 export const workspaceMigrations: SchemaMigration[] = [
@@ -16,4 +17,5 @@ export const workspaceMigrations: SchemaMigration[] = [
   workspaceAttachmentCopiesAndRemovals,
   workspaceConnectionManagedBy,
   workspaceViews,
+  workspaceViewApis,
 ];
