@@ -39,6 +39,7 @@ import { InFlight } from './platform/in-flight.js';
 import { createLogger, type Logger } from './platform/logger.js';
 import { createMetrics, registerPoolGauges } from './platform/metrics.js';
 import { limiterFactory } from './platform/rate-limiter.js';
+import { tokenBuckets } from './platform/token-bucket.js';
 import { createRedis, type Redis } from './platform/redis.js';
 import { loadOrCreateSecret } from './platform/secrets.js';
 import { AccessTokens } from './services/auth/access-tokens.js';
@@ -305,7 +306,11 @@ async function assemble(
   const publicApi = publicApiRouter({
     published,
     reads: publicReads,
-    limits: new PublicRateLimits(limiterFactory(redis)),
+    limits: new PublicRateLimits(
+      tokenBuckets(redis, (error) =>
+        log.warn({ err: error }, 'Redis unreachable: rate limits counted per replica'),
+      ),
+    ),
     usage,
     keysUsed: new KeyLastUsed(knex, log),
     metrics: publicMetrics,

@@ -12,9 +12,11 @@ const problem = (description: string): Json => ({
 const header = (description: string, type = 'integer'): Json => ({ description, schema: { type } });
 
 const RATE_HEADERS = {
-  'RateLimit-Limit': header('requests allowed in the window (the tightest of per IP and per key)'),
-  'RateLimit-Remaining': header('requests left in the window'),
-  'RateLimit-Reset': header('seconds until the window starts over'),
+  'RateLimit-Limit': header(
+    'requests per minute, the size of the token bucket (the tightest of per IP and per key)',
+  ),
+  'RateLimit-Remaining': header('requests that may be sent at once now (whole tokens left)'),
+  'RateLimit-Reset': header('seconds until the bucket is full again'),
 };
 
 function parameters(): Json[] {
@@ -73,7 +75,10 @@ export function publicApiOpenApi(): OpenApiExtra {
             422: problem('validation_failed: a parameter, or a field that is not exposed'),
             429: {
               ...problem('rate_limited, with Retry-After'),
-              headers: { ...RATE_HEADERS, 'Retry-After': header('seconds to wait') },
+              headers: {
+                ...RATE_HEADERS,
+                'Retry-After': header('seconds until the next request is allowed (the next token)'),
+              },
             },
           },
         },

@@ -81,7 +81,8 @@ async function serve(
     setRateHeaders(ctx, tightest(limits));
   }
   const refused = limits.find((l) => !l.allowed);
-  if (refused) throw new RateLimitedError('Too many requests to this API; slow down', refused.resetSeconds);
+  if (refused)
+    throw new RateLimitedError('Too many requests to this API; slow down', refused.retryAfterSeconds);
   const format = negotiate(ctx);
   if (seen.key) {
     const scope = SCOPE_OF_FORMAT[format];
