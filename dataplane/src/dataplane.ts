@@ -40,6 +40,7 @@ import { createLogger, type Logger } from './platform/logger.js';
 import { createMetrics, registerPoolGauges } from './platform/metrics.js';
 import { limiterFactory } from './platform/rate-limiter.js';
 import { tokenBuckets } from './platform/token-bucket.js';
+import { startRealtime } from './realtime/realtime-server.js';
 import { createRedis, type Redis } from './platform/redis.js';
 import { loadOrCreateSecret } from './platform/secrets.js';
 import { AccessTokens } from './services/auth/access-tokens.js';
@@ -359,6 +360,19 @@ async function assemble(
   });
   const server = createServer(app.callback());
   closers.push(() => closeGracefully(server, config.shutdownTimeoutMs, inFlight));
+  // Closed before the HTTP server (closers run in reverse): sockets go first, then requests drain.
+  const realtime = startRealtime({
+    server,
+    ...(redis ? { redis } : {}),
+    bus,
+    log,
+    tokens: accessTokens,
+    resolver,
+    tables: tableCache,
+    views: views.views,
+    rows,
+  });
+  closers.push(() => realtime.close());
   const url = await listen(server, config.port, config.host);
 
   const purge = setInterval(() => {

@@ -4,7 +4,7 @@ import type { Logger } from '../../platform/logger.js';
 import { isStatementTimeout, isUnstorableText } from '../../store/pg-errors.js';
 import { problemType } from '../problem.js';
 
-interface Problem {
+export interface Problem {
   type: string;
   title: string;
   status: number;
@@ -55,7 +55,8 @@ export function errorsMiddleware(log: Logger): Middleware {
   };
 }
 
-function toProblem(error: unknown): Problem {
+/** The problem document of any error: what HTTP answers and what socket acknowledgements carry. */
+export function toProblem(error: unknown): Problem {
   if (error instanceof AppError) {
     return {
       type: problemType(error.code),

@@ -1,0 +1,171 @@
+import type { Server as HttpServer } from 'node:http';
+import { createAdapter } from '@socket.io/redis-streams-adapter';
+import { Server, type Namespace } from 'socket.io';
+import type { EventBus } from '../platform/event-bus.js';
+import { BUS_GAP } from '../platform/event-bus.js';
+import type { Logger } from '../platform/logger.js';
+import type { Redis } from '../platform/redis.js';
+import { MemoryTokenBuckets, tokenBuckets } from '../platform/token-bucket.js';
+import type { AccessTokens } from '../services/auth/access-tokens.js';
+import type { RowsService as RowService } from '../services/rows/rows.service.js';
+import type { TableCache } from '../services/tables/table-cache.js';
+import type { ViewsService } from '../services/views/views.service.js';
+import type { WorkspaceAccessResolver } from '../services/workspaces/workspace-access.js';
+import { ChangeFeed, type RoomBroadcast } from './change-feed.js';
+import type { ClientToServer, InterServer, ServerToClient, SocketData } from './realtime-events.js';
+import { RoomAccess } from './room-access.js';
+import {
+  handshakeAuth,
+  REVOCATION_CHECK_MS,
+  WORKSPACE_NAMESPACE,
+  workspaceNamespace,
+  type LiveSocket,
+} from './socket-auth.js';
+import { SocketHandlers } from './socket-handlers.js';
+import { streamSequences } from './stream-sequences.js';
+
+export interface RealtimeDeps {
+  server: HttpServer;
+  /** Set: the Redis Streams adapter (every replica's clients, connection state recovery). */
+  redis?: Redis;
+  bus: EventBus;
+  log: Logger;
+  tokens: AccessTokens;
+  resolver: WorkspaceAccessResolver;
+  tables: TableCache;
+  views: ViewsService;
+  rows: RowService;
+}
+
+export interface Realtime {
+  io: Server<ClientToServer, ServerToClient, InterServer, SocketData>;
+  feed: ChangeFeed;
+  close(): Promise<void>;
+}
+
+/** socket.io settings of the contract (ADR 0023). */
+export const REALTIME = {
+  path: '/socket.io',
+  pingIntervalMs: 25_000,
+  pingTimeoutMs: 20_000,
+  /** A client back within this long gets what it missed, and its rooms, again. */
+  recoveryMs: 2 * 60_000,
+  /** Entries the Redis stream keeps for recovery (approximate trimming). */
+  streamMaxLen: 100_000,
+};
+
+/** The socket.io server on the dataplane's HTTP server (DESIGN.md §5, ADR 0023). */
+export function startRealtime(deps: RealtimeDeps): Realtime {
+  const { redis, log } = deps;
+  const io = new Server<ClientToServer, ServerToClient, InterServer, SocketData>(deps.server, {
+    path: REALTIME.path,
+    serveClient: false,
+    pingInterval: REALTIME.pingIntervalMs,
+    pingTimeout: REALTIME.pingTimeoutMs,
+    connectionStateRecovery: { maxDisconnectionDuration: REALTIME.recoveryMs, skipMiddlewares: false },
+    adapter: redis
+      ? createAdapter(redis, {
+          streamName: 'lt:rt:stream',
+          maxLen: REALTIME.streamMaxLen,
+          sessionKeyPrefix: 'lt:rt:session:',
+          channelPrefix: 'lt:rt',
+        })
+      : undefined,
+  });
+  // A RegExp gives a parent namespace (socket.io does not export its class): each workspace's
+  // namespace is its child, made with its middleware and connection listener.
+  const workspaces = io.of(WORKSPACE_NAMESPACE) as Namespace<
+    ClientToServer,
+    ServerToClient,
+    InterServer,
+    SocketData
+  > & {
+    createChild(name: string): Namespace<ClientToServer, ServerToClient, InterServer, SocketData>;
+  };
+  const rooms = new RoomAccess(deps.resolver, deps.tables, deps.views);
+  const handlerDeps = {
+    tokens: deps.tokens,
+    rooms,
+    rows: deps.rows,
+    socketBuckets: new MemoryTokenBuckets(),
+    userBuckets: tokenBuckets(redis),
+    log,
+  };
+  const sessions = new Map<string, SocketHandlers>();
+  workspaces.use(handshakeAuth(deps.tokens, deps.resolver));
+  workspaces.on('connection', (socket: LiveSocket) => {
+    const handlers = new SocketHandlers(socket, handlerDeps);
+    handlers.attach();
+    sessions.set(socket.id, handlers);
+    socket.on('disconnect', () => sessions.delete(socket.id));
+  });
+  const revocations = setInterval(() => {
+    for (const handlers of sessions.values())
+      handlers.checkSession().catch((error: unknown) => log.error({ err: error }, 'session check failed'));
+  }, REVOCATION_CHECK_MS);
+  revocations.unref();
+
+  /** The workspace's namespace, made as a connection to it would make it (same middleware). */
+  const namespaceOf = (
+    workspaceId: string,
+  ): Namespace<ClientToServer, ServerToClient, InterServer, SocketData> => {
+    const name = workspaceNamespace(workspaceId);
+    return io._nsps.get(name) ?? workspaces.createChild(name);
+  };
+  const feed = new ChangeFeed(
+    adapterBroadcast(namespaceOf, () => !redis || redis.status === 'ready'),
+    streamSequences(redis, (error) =>
+      log.warn({ err: error }, 'Redis unreachable: realtime numbered per replica'),
+    ),
+    log,
+  );
+  feed.follow(deps.bus);
+  // Events of other replicas may have been lost while Redis was away: every client resyncs.
+  const stopGaps = deps.bus.subscribe((event) => {
+    if (event.type !== BUS_GAP) return;
+    const at = new Date().toISOString();
+    const reason = String(event.payload.reason ?? 'events may have been missed');
+    for (const nsp of io._nsps.values())
+      if (nsp.name.startsWith('/ws/')) nsp.local.emit('sync:gap', { reason, at });
+  });
+
+  return {
+    io,
+    feed,
+    async close() {
+      clearInterval(revocations);
+      feed.stop();
+      stopGaps();
+      io.local.disconnectSockets(true);
+      for (const nsp of io._nsps.values()) {
+        nsp.local.disconnectSockets(true);
+        await Promise.resolve(nsp.adapter.close());
+      }
+      io.engine.close();
+    },
+  };
+}
+
+/** socket.io's EVENT packet type (socket.io-parser `PacketType.EVENT`). */
+const EVENT_PACKET = 2;
+
+/**
+ * Sends through the namespace's adapter directly, to wait for it: with Redis the stream has the
+ * message (and its offset, for recovery) once this resolves; while Redis is unreachable, this
+ * replica's clients get it at once and the others learn of a gap (`sync:gap`).
+ */
+function adapterBroadcast(
+  namespaceOf: (workspaceId: string) => Namespace,
+  shared: () => boolean,
+): RoomBroadcast {
+  const send = async (workspaceId: string, rooms: string[], event: string, payload: unknown) => {
+    const nsp = namespaceOf(workspaceId);
+    const packet = { type: EVENT_PACKET, data: [event, payload], nsp: nsp.name };
+    const opts = { rooms: new Set(rooms), except: new Set<string>(), flags: shared() ? {} : { local: true } };
+    await Promise.resolve(nsp.adapter.broadcast(packet, opts));
+  };
+  return {
+    toRoom: (workspaceId, room, event, payload) => send(workspaceId, [room], event, payload),
+    toWorkspace: (workspaceId, event, payload) => send(workspaceId, [], event, payload),
+  };
+}

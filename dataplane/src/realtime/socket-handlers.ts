@@ -1,0 +1,155 @@
+import type { TSchema } from '@sinclair/typebox';
+import { toProblem } from '../http/middleware/errors.middleware.js';
+import { compileValidator } from '../http/validation.js';
+import { RateLimitedError, VersionConflictError } from '../platform/errors.js';
+import type { Logger } from '../platform/logger.js';
+import { runInRequestContext } from '../platform/request-context.js';
+import { newId } from '../platform/ids.js';
+import type { TokenBuckets } from '../platform/token-bucket.js';
+import type { RowsService as RowService } from '../services/rows/rows.service.js';
+import { CellEdit, SubscribeRequest, TokenRefresh } from './client-messages.js';
+import type { Ack, ConflictEvent } from './realtime-events.js';
+import { parseRoom, type RoomAccess } from './room-access.js';
+import { SessionWatch, type LiveSocket } from './socket-auth.js';
+import type { AccessTokens } from '../services/auth/access-tokens.js';
+
+/** What a client may send: a burst, then a steady rate; per socket and per user (all tabs). */
+export const CLIENT_EVENT_LIMITS = {
+  perSocket: { capacity: 60, refillPerSecond: 30 },
+  perUser: { capacity: 200, refillPerSecond: 100 },
+};
+
+export interface SocketHandlerDeps {
+  tokens: AccessTokens;
+  rooms: RoomAccess;
+  rows: RowService;
+  /** In process: a socket lives on one replica. */
+  socketBuckets: TokenBuckets;
+  /** Shared by replicas when Redis is there: a user's sockets may be on several. */
+  userBuckets: TokenBuckets;
+  log: Logger;
+}
+
+/** A client event's handler: its validated payload in, the acknowledgement's content out. */
+type Handler<T, R> = (payload: T) => Promise<R>;
+
+/**
+ * The events one socket may send, each validated, rate limited, run in a request context (for
+ * audit entries and logs) and acknowledged with the answer or a problem document.
+ */
+export class SocketHandlers {
+  private readonly watch: SessionWatch;
+
+  constructor(
+    private readonly socket: LiveSocket,
+    private readonly deps: SocketHandlerDeps,
+  ) {
+    this.watch = new SessionWatch(socket, deps.tokens);
+  }
+
+  attach(): void {
+    const { socket } = this;
+    this.on('subscribe', SubscribeRequest, (request) => this.subscribe(request.room));
+    this.on('unsubscribe', SubscribeRequest, async (request) => {
+      await socket.leave(request.room);
+      return { room: request.room };
+    });
+    this.on('auth:refresh', TokenRefresh, async (request) => {
+      const exp = await this.watch.refresh(request.token);
+      return { expiresAt: new Date(exp * 1000).toISOString() };
+    });
+    this.on('cell:update', CellEdit, (edit) => this.editCell(edit));
+    socket.on('disconnect', () => this.watch.stop());
+  }
+
+  /** The periodic deny-list check (the server runs it for every socket). */
+  checkSession(): Promise<void> {
+    return this.watch.check();
+  }
+
+  private async subscribe(name: string): Promise<{ room: string }> {
+    const { userId, workspaceId } = this.socket.data;
+    await this.deps.rooms.assertCanJoin(workspaceId, userId, parseRoom(name));
+    await this.socket.join(name);
+    return { room: name };
+  }
+
+  /** One PATCH of a row through the rows service, as REST does; a conflict also gets `conflict`. */
+  private async editCell(edit: CellEdit): Promise<{ row: unknown }> {
+    const { userId, workspaceId } = this.socket.data;
+    const access = await this.deps.rooms.table(workspaceId, userId, edit.tableId, 'data:write');
+    try {
+      const input = { fields: edit.fields, version: edit.version };
+      const row = await this.deps.rows.update(
+        access,
+        userId,
+        edit.tableId,
+        edit.rowId,
+        input,
+        'patch',
+        'name',
+      );
+      return { row };
+    } catch (error) {
+      if (error instanceof VersionConflictError) this.socket.emit('conflict', conflictOf(edit, error));
+      throw error;
+    }
+  }
+
+  private on<S extends TSchema, R extends object>(
+    event: 'subscribe' | 'unsubscribe' | 'auth:refresh' | 'cell:update',
+    schema: S,
+    handler: Handler<S['static'], R>,
+  ): void {
+    const validate = compileValidator(schema, 'body');
+    const listener = (payload: unknown, ack: unknown) => {
+      const reply: Ack<R> = typeof ack === 'function' ? (ack as Ack<R>) : () => undefined;
+      const context = { requestId: newId(), ip: this.socket.handshake.address };
+      void runInRequestContext(context, async () => {
+        try {
+          await this.admit();
+          validate(payload ?? {});
+          reply({ ok: true, ...(await handler(payload as S['static'])) });
+        } catch (error) {
+          const problem = toProblem(error);
+          if (problem.status >= 500) this.deps.log.error({ err: error, event }, 'socket event failed');
+          reply({ ok: false, error: problem });
+        }
+      });
+    };
+    (this.socket.on as (event: string, listener: (payload: unknown, ack: unknown) => void) => void)(
+      event,
+      listener,
+    );
+  }
+
+  /** Counts the event against the socket's and the user's buckets. */
+  private async admit(): Promise<void> {
+    const { socket, deps } = this;
+    const [mine, theirs] = await Promise.all([
+      deps.socketBuckets.take(`socket:${socket.id}`, CLIENT_EVENT_LIMITS.perSocket),
+      deps.userBuckets.take(`rt_user:${socket.data.userId}`, CLIENT_EVENT_LIMITS.perUser),
+    ]);
+    const refused = [mine, theirs].find((state) => !state.allowed);
+    if (refused) throw new RateLimitedError('Too many socket events; slow down', refused.retryAfterSeconds);
+  }
+}
+
+/** The `conflict` event: both sides, as the 409 states them (ADR 0021). */
+function conflictOf(edit: CellEdit, error: VersionConflictError): ConflictEvent {
+  const x = error.extensions as {
+    theirs?: unknown;
+    current?: unknown;
+    mine?: Record<string, unknown>;
+    baseVersion?: number;
+    conflictingFields?: string[];
+  };
+  return {
+    tableId: edit.tableId,
+    rowId: edit.rowId,
+    theirs: x.theirs ?? x.current,
+    mine: x.mine ?? edit.fields,
+    baseVersion: x.baseVersion ?? edit.version,
+    conflictingFields: x.conflictingFields,
+  };
+}
