@@ -174,6 +174,9 @@ async function assemble(
     const publisher = createRedis(config.redisUrl, 'pub');
     const subscriber = createRedis(config.redisUrl, 'sub');
     closers.push(() => Promise.all([main, publisher, subscriber].map((r) => r.quit())));
+    // ioredis reconnects by itself; each failed attempt is worth a line, not an unhandled error.
+    for (const client of [main, publisher, subscriber])
+      client.on('error', (error: Error) => log.warn({ err: error }, 'Redis connection error'));
     redis = main;
     bus = new RedisEventBus(publisher, subscriber, log);
     cache = new RedisCache(main);

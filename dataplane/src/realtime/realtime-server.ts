@@ -56,7 +56,8 @@ export const REALTIME = {
 
 /** The socket.io server on the dataplane's HTTP server (DESIGN.md §5, ADR 0023). */
 export function startRealtime(deps: RealtimeDeps): Realtime {
-  const { redis, log } = deps;
+  const { log } = deps;
+  const redis = deps.redis && adapterClient(deps.redis, log);
   const io = new Server<ClientToServer, ServerToClient, InterServer, SocketData>(deps.server, {
     path: REALTIME.path,
     serveClient: false,
@@ -142,6 +143,7 @@ export function startRealtime(deps: RealtimeDeps): Realtime {
         await Promise.resolve(nsp.adapter.close());
       }
       io.engine.close();
+      redis?.disconnect();
     },
   };
 }
@@ -168,4 +170,11 @@ function adapterBroadcast(
     toRoom: (workspaceId, room, event, payload) => send(workspaceId, [room], event, payload),
     toWorkspace: (workspaceId, event, payload) => send(workspaceId, [], event, payload),
   };
+}
+
+/** The adapter's own client (it duplicates it for its stream reader, whose errors it ignores). */
+function adapterClient(redis: Redis, log: Logger): Redis {
+  return redis
+    .duplicate()
+    .on('error', (error: Error) => log.warn({ err: error }, 'realtime Redis client error'));
 }

@@ -23,11 +23,24 @@ export class DenyList {
   }
 
   async isDenied(jti: string, sessionId: string): Promise<boolean> {
-    const [byJti, bySession] = await Promise.all([
-      this.cache.get(denyKey(jti)),
-      this.cache.get(denyKey(`sid:${sessionId}`)),
-    ]);
-    return byJti !== null || bySession !== null;
+    const keys = [jti, `sid:${sessionId}`];
+    let cached: (string | null)[];
+    try {
+      cached = await Promise.all(keys.map((key) => this.cache.get(denyKey(key))));
+    } catch {
+      // The cache (Redis) is unreachable: the table is the durable truth, so ask it instead of
+      // failing every authenticated request (and never admitting a denied token).
+      return this.deniedInTable(keys);
+    }
+    return cached.some((value) => value !== null);
+  }
+
+  private async deniedInTable(keys: string[]): Promise<boolean> {
+    const found = await this.knex('denied_tokens')
+      .whereIn('key', keys)
+      .where('expires_at', '>', new Date())
+      .first('key');
+    return found !== undefined;
   }
 
   async warm(): Promise<void> {
