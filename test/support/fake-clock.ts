@@ -32,6 +32,11 @@ export class FakeClock implements Clock {
     return this.pending.size;
   }
 
+  /** Moves time forward without running timers, as a blocked event loop would: they run late. */
+  stall(ms: number): void {
+    this.time += ms;
+  }
+
   /** Moves time forward by `ms`, running each timer due on the way at its own time. */
   advance(ms: number): void {
     const until = this.time + ms;
