@@ -17,7 +17,7 @@
  *   what it should not have kept, and returns both for `user:join` / `user:leave`.
  * - Typing shows for `timing.typingTtlMs` after the last `update({ typing })`, then disappears
  *   from `list` and from returned members: an indicator never sticks. Clients should also drop a
- *   typing indicator not renewed within that time (it is sent to them on connect).
+ *   `user:typing` indicator not renewed within that time (the server can tell them the TTL).
  * - Redis outage (Redis store): every method rejects, with the ioredis error of the command
  *   (bounded by the client's `maxRetriesPerRequest`), or at once with `PresenceUnavailableError`
  *   when a client that was connected is not any more. The caller decides: the realtime server
