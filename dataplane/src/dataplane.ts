@@ -374,6 +374,7 @@ async function assemble(
     tables: tableCache,
     views: views.views,
     rows,
+    activity: config.presence,
   });
   closers.push(() => realtime.close());
   const url = await listen(server, config.port, config.host);

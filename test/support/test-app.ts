@@ -27,6 +27,10 @@ export interface TestResponse {
   body: any;
 }
 
+/** The secrets every test app signs and seals with (a separate process can share its tokens). */
+export const TEST_APP_JWT_SECRET = 'test-secret-test-secret-test-secret-0123';
+export const TEST_APP_MASTER_KEY = Buffer.alloc(32, 7).toString('base64');
+
 /**
  * A real dataplane on its own fresh database, listening on a free port. `env` overrides the
  * environment exactly as a deployment would set it.
@@ -38,8 +42,8 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     PORT: '0',
     HOST: '127.0.0.1',
     BCRYPT_COST: '4',
-    JWT_SECRET: 'test-secret-test-secret-test-secret-0123',
-    LT_MASTER_KEY: Buffer.alloc(32, 7).toString('base64'),
+    JWT_SECRET: TEST_APP_JWT_SECRET,
+    LT_MASTER_KEY: TEST_APP_MASTER_KEY,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     LOGIN_ATTEMPTS_PER_IP_PER_MINUTE: '1000',
     ...env,

@@ -139,6 +139,16 @@ const Env = {
     default: '20',
     doc: 'public view APIs: how many of the most used queries the cache warmer refreshes before they expire (0 = none)',
   },
+  LT_PRESENCE_IDLE_SECONDS: {
+    schema: Type.Integer({ minimum: 1, maximum: 86400 }),
+    default: '60',
+    doc: 'realtime presence: seconds without activity before a user shows as idle',
+  },
+  LT_PRESENCE_AWAY_SECONDS: {
+    schema: Type.Integer({ minimum: 2, maximum: 86400 }),
+    default: '300',
+    doc: 'realtime presence: seconds without activity before a user shows as away (more than the idle time)',
+  },
 } satisfies Record<string, { schema: TSchema; default?: string; doc: string }>;
 
 export type EnvName = keyof typeof Env;
@@ -177,6 +187,7 @@ export interface Config {
   trustProxy: boolean;
   /** Public view APIs: queries the cache warmer keeps fresh (0: no warming). */
   publicApi: { warmTop: number };
+  presence: { idleAfterMs: number; awayAfterMs: number };
 }
 
 export { ConfigError };
@@ -233,6 +244,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   if (v.LT_WORKSPACE && !v.DATABASE_URL)
     throw new ConfigError('DATABASE_URL is required in tenant mode (LT_WORKSPACE is set)');
+  if (v.LT_PRESENCE_AWAY_SECONDS <= v.LT_PRESENCE_IDLE_SECONDS)
+    throw new ConfigError('LT_PRESENCE_AWAY_SECONDS must be more than LT_PRESENCE_IDLE_SECONDS');
   return {
     port: v.PORT,
     host: v.HOST,
@@ -266,5 +279,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdownTimeoutMs: v.SHUTDOWN_TIMEOUT_MS,
     trustProxy: v.TRUST_PROXY,
     publicApi: { warmTop: v.LT_PUBLIC_API_WARM_TOP },
+    presence: {
+      idleAfterMs: v.LT_PRESENCE_IDLE_SECONDS * 1000,
+      awayAfterMs: v.LT_PRESENCE_AWAY_SECONDS * 1000,
+    },
   };
 }

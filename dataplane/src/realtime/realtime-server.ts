@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Server as HttpServer } from 'node:http';
 import { createAdapter } from '@socket.io/redis-streams-adapter';
 import { Server, type Namespace } from 'socket.io';
@@ -12,6 +13,8 @@ import type { TableCache } from '../services/tables/table-cache.js';
 import type { ViewsService } from '../services/views/views.service.js';
 import type { WorkspaceAccessResolver } from '../services/workspaces/workspace-access.js';
 import { ChangeFeed, type RoomBroadcast } from './change-feed.js';
+import { PresenceRooms } from './presence-rooms.js';
+import { presenceStore } from './presence/presence-store.factory.js';
 import type { ClientToServer, InterServer, ServerToClient, SocketData } from './realtime-events.js';
 import { RoomAccess } from './room-access.js';
 import {
@@ -35,6 +38,8 @@ export interface RealtimeDeps {
   tables: TableCache;
   views: ViewsService;
   rows: RowService;
+  /** When a socket counts as idle, then away (defaults: 60 s, 5 min). */
+  activity?: { idleAfterMs?: number; awayAfterMs?: number };
 }
 
 export interface Realtime {
@@ -84,10 +89,30 @@ export function startRealtime(deps: RealtimeDeps): Realtime {
     createChild(name: string): Namespace<ClientToServer, ServerToClient, InterServer, SocketData>;
   };
   const rooms = new RoomAccess(deps.resolver, deps.tables, deps.views);
+  /** The workspace's namespace, made as a connection to it would make it (same middleware). */
+  const namespaceOf = (
+    workspaceId: string,
+  ): Namespace<ClientToServer, ServerToClient, InterServer, SocketData> => {
+    const name = workspaceNamespace(workspaceId);
+    return io._nsps.get(name) ?? workspaces.createChild(name);
+  };
+  const presence = new PresenceRooms(
+    presenceStore(redis),
+    randomUUID(),
+    (workspaceId, room, event, payload, except) => {
+      const inRoom = namespaceOf(workspaceId).to(room);
+      const target = except ? inRoom.except(except) : inRoom;
+      // PresenceEmit already ties `payload` to `event`; the event map cannot see that here.
+      (target.emit as (e: string, p: unknown) => boolean).call(target, event, payload);
+    },
+    log,
+    deps.activity,
+  );
   const handlerDeps = {
     tokens: deps.tokens,
     rooms,
     rows: deps.rows,
+    presence,
     socketBuckets: new MemoryTokenBuckets(),
     userBuckets: tokenBuckets(redis),
     log,
@@ -106,13 +131,6 @@ export function startRealtime(deps: RealtimeDeps): Realtime {
   }, REVOCATION_CHECK_MS);
   revocations.unref();
 
-  /** The workspace's namespace, made as a connection to it would make it (same middleware). */
-  const namespaceOf = (
-    workspaceId: string,
-  ): Namespace<ClientToServer, ServerToClient, InterServer, SocketData> => {
-    const name = workspaceNamespace(workspaceId);
-    return io._nsps.get(name) ?? workspaces.createChild(name);
-  };
   const feed = new ChangeFeed(
     adapterBroadcast(namespaceOf, () => !redis || redis.status === 'ready'),
     streamSequences(redis, (error) =>
@@ -136,6 +154,7 @@ export function startRealtime(deps: RealtimeDeps): Realtime {
     async close() {
       clearInterval(revocations);
       feed.stop();
+      await presence.close();
       stopGaps();
       io.local.disconnectSockets(true);
       for (const nsp of io._nsps.values()) {

@@ -7,8 +7,9 @@ import { runInRequestContext } from '../platform/request-context.js';
 import { newId } from '../platform/ids.js';
 import type { TokenBuckets } from '../platform/token-bucket.js';
 import type { RowsService as RowService } from '../services/rows/rows.service.js';
-import { CellEdit, SubscribeRequest, TokenRefresh } from './client-messages.js';
-import type { Ack, ConflictEvent } from './realtime-events.js';
+import { Activity, CellEdit, CursorMove, SubscribeRequest, TokenRefresh, Typing } from './client-messages.js';
+import type { PresenceRooms } from './presence-rooms.js';
+import type { Ack, ClientToServer, ConflictEvent, PresenceMemberView } from './realtime-events.js';
 import { parseRoom, type RoomAccess } from './room-access.js';
 import { SessionWatch, type LiveSocket } from './socket-auth.js';
 import type { AccessTokens } from '../services/auth/access-tokens.js';
@@ -23,6 +24,7 @@ export interface SocketHandlerDeps {
   tokens: AccessTokens;
   rooms: RoomAccess;
   rows: RowService;
+  presence: PresenceRooms;
   /** In process: a socket lives on one replica. */
   socketBuckets: TokenBuckets;
   /** Shared by replicas when Redis is there: a user's sockets may be on several. */
@@ -52,6 +54,8 @@ export class SocketHandlers {
     this.on('subscribe', SubscribeRequest, (request) => this.subscribe(request.room));
     this.on('unsubscribe', SubscribeRequest, async (request) => {
       await socket.leave(request.room);
+      const room = parseRoom(request.room);
+      if (room.kind === 'presence') await this.deps.presence.leave(socket, room.id);
       return { room: request.room };
     });
     this.on('auth:refresh', TokenRefresh, async (request) => {
@@ -59,7 +63,23 @@ export class SocketHandlers {
       return { expiresAt: new Date(exp * 1000).toISOString() };
     });
     this.on('cell:update', CellEdit, (edit) => this.editCell(edit));
-    socket.on('disconnect', () => this.watch.stop());
+    this.on('user:cursor', CursorMove, async (move) => {
+      await this.deps.presence.cursor(socket, move);
+      return {};
+    });
+    this.on('user:typing', Typing, async (typing) => {
+      await this.deps.presence.typing(socket, typing);
+      return {};
+    });
+    this.on('user:active', Activity, async () => ({}));
+    socket.on('disconnect', () => {
+      this.watch.stop();
+      this.deps.presence
+        .disconnected(socket.id)
+        .catch((error: unknown) =>
+          this.deps.log.warn({ err: error }, 'presence not cleaned up on disconnect'),
+        );
+    });
   }
 
   /** The periodic deny-list check (the server runs it for every socket). */
@@ -67,11 +87,13 @@ export class SocketHandlers {
     return this.watch.check();
   }
 
-  private async subscribe(name: string): Promise<{ room: string }> {
+  private async subscribe(name: string): Promise<{ room: string; presence?: PresenceMemberView[] }> {
     const { userId, workspaceId } = this.socket.data;
-    await this.deps.rooms.assertCanJoin(workspaceId, userId, parseRoom(name));
+    const room = parseRoom(name);
+    await this.deps.rooms.assertCanJoin(workspaceId, userId, room);
     await this.socket.join(name);
-    return { room: name };
+    if (room.kind !== 'presence') return { room: name };
+    return { room: name, presence: await this.deps.presence.join(this.socket, room.id) };
   }
 
   /** One PATCH of a row through the rows service, as REST does; a conflict also gets `conflict`. */
@@ -97,7 +119,7 @@ export class SocketHandlers {
   }
 
   private on<S extends TSchema, R extends object>(
-    event: 'subscribe' | 'unsubscribe' | 'auth:refresh' | 'cell:update',
+    event: keyof ClientToServer,
     schema: S,
     handler: Handler<S['static'], R>,
   ): void {
@@ -109,6 +131,7 @@ export class SocketHandlers {
         try {
           await this.admit();
           validate(payload ?? {});
+          this.deps.presence.active(this.socket);
           reply({ ok: true, ...(await handler(payload as S['static'])) });
         } catch (error) {
           const problem = toProblem(error);

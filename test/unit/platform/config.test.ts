@@ -146,6 +146,12 @@ describe('loadConfig', () => {
       });
     }
 
+    it('refuses an away time that is not after the idle time', () => {
+      expect(
+        configError({ LT_PRESENCE_IDLE_SECONDS: '60', LT_PRESENCE_AWAY_SECONDS: '60' }).message,
+      ).to.include('LT_PRESENCE_AWAY_SECONDS must be more than LT_PRESENCE_IDLE_SECONDS');
+    });
+
     it('says what LOG_LEVEL accepts', () => {
       expect(configError({ LOG_LEVEL: 'loud' }).message).to.include('one of fatal, error, warn, info');
     });
