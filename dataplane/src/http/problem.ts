@@ -9,6 +9,25 @@ export const Problem = Type.Object(
     detail: Type.String(),
     code: Type.String({ description: 'stable machine-readable code, e.g. validation_failed' }),
     errors: Type.Optional(Type.Array(Type.Object({ path: Type.String(), message: Type.String() }))),
+    current: Type.Optional(Type.Unknown({ description: 'version_conflict: the resource as it is now' })),
+    theirs: Type.Optional(
+      Type.Unknown({ description: 'version_conflict of a row write: the row as a read shows it now' }),
+    ),
+    mine: Type.Optional(
+      Type.Record(Type.String(), Type.Unknown(), {
+        description: 'version_conflict of a row write: the fields the request tried to write',
+      }),
+    ),
+    baseVersion: Type.Optional(
+      Type.Union([Type.Integer(), Type.Null()], {
+        description: 'version_conflict of a row write: the version the request was based on',
+      }),
+    ),
+    conflictingFields: Type.Optional(
+      Type.Array(Type.String(), {
+        description: 'version_conflict of a row write: fields changed by both sides',
+      }),
+    ),
   },
   { $id: 'Problem' },
 );

@@ -118,12 +118,29 @@ export class ViewBrokenError extends ConflictError {
   }
 }
 
-export class VersionConflictError extends AppError {
+/**
+ * Both sides of a write that lost a race, for the client to resolve it: the resource as it is
+ * now (`theirs`), what the request tried to write (`mine`), the version it was based on and the
+ * fields changed by both (rows: services/rows/row-conflict.ts).
+ */
+export interface ConflictSides<Current = unknown> {
+  theirs: Current;
+  mine: Record<string, unknown>;
+  baseVersion: number | null;
+  conflictingFields: string[];
+}
+
+/** 409 `version_conflict`: `current` (and, where known, both sides) in the problem document. */
+export class VersionConflictError<Current = unknown> extends AppError {
   readonly status = 409;
   readonly code = 'version_conflict';
   readonly title = 'Version conflict';
-  constructor(detail: string, current: unknown) {
-    super(detail, { current });
+  constructor(
+    detail: string,
+    readonly current: Current,
+    readonly sides?: ConflictSides<Current>,
+  ) {
+    super(detail, { current, ...sides });
   }
 }
 

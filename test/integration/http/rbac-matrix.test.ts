@@ -131,6 +131,10 @@ const CALLS: Record<string, { status: number; body?: (f: Fixture) => unknown }> 
   },
   'put /api/v1/tables/:tableId/rows/:rowId': { status: 200, body: () => ({ fields: { Title: 'replaced' } }) },
   'delete /api/v1/tables/:tableId/rows/:rowId': { status: 204 },
+  'post /api/v1/tables/:tableId/rows/:rowId/resolve': {
+    status: 200,
+    body: () => ({ resolution: 'mine', version: 1, fields: { Title: 'resolved' } }),
+  },
   'post /api/v1/tables/:tableId/rows/:rowId/lock': { status: 200, body: () => ({ ttlSeconds: 30 }) },
   // Nobody holds a lock on the fixture row: a permitted caller learns that (404), others get 403.
   'delete /api/v1/tables/:tableId/rows/:rowId/lock': { status: 404 },

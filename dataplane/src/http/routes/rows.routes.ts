@@ -15,6 +15,7 @@ import {
   RowListQuery,
   RowPage,
   RowParams,
+  ResolveRowBody,
   RowView,
   UpdateRowBody,
 } from '../schemas/row.schema.js';
@@ -26,8 +27,10 @@ export function rowRoutes(rows: RowsService, bulk: BulkRows): AnyRoute[] {
       path: '/api/v1/tables/:tableId/rows/:rowId',
       summary:
         method === 'patch'
-          ? 'Change some fields of a row (version in the body or If-Match: 409 when stale)'
-          : 'Replace every field of a row (version in the body or If-Match: 409 when stale)',
+          ? 'Change some fields of a row (version in the body or If-Match; a stale one follows the ' +
+            "table's conflictPolicy: merged when no field written changed since, else 409 with both sides)"
+          : 'Replace every field of a row (version in the body or If-Match; stale: 409 with both sides ' +
+            'unless the table lets the last write win)',
       tag: 'rows',
       scope: 'workspace',
       permission: 'data:write',
@@ -136,6 +139,24 @@ export function rowRoutes(rows: RowsService, bulk: BulkRows): AnyRoute[] {
         );
         return {};
       },
+    }),
+    defineRoute({
+      method: 'post',
+      path: '/api/v1/tables/:tableId/rows/:rowId/resolve',
+      summary:
+        'Settle a version conflict against the version seen in its `theirs`: keep theirs, or write ' +
+        'mine or merged fields (409 when the row moved again)',
+      tag: 'rows',
+      scope: 'workspace',
+      permission: 'data:write',
+      resourceParam: 'tableId',
+      params: RowParams,
+      query: FieldKeyQuery,
+      body: ResolveRowBody,
+      responses: { 200: RowView, 400: Problem, 403: Problem, 404: Problem, 409: Problem, 422: Problem },
+      handler: async ({ access, auth, params, query, body }) => ({
+        body: await rows.resolve(access, auth.userId, params.tableId, params.rowId, body, query.fieldKey),
+      }),
     }),
     defineRoute({
       method: 'post',

@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { RESOLUTIONS } from '../../services/rows/row-resolution.js';
 import { Timestamp, Uuid } from './common.schema.js';
 
 const FieldKey = Type.Union([Type.Literal('name'), Type.Literal('id')], {
@@ -41,6 +42,27 @@ export const RowPage = Type.Object({
 export const CreateRowBody = Type.Object({ fields: Fields }, { additionalProperties: false });
 export const UpdateRowBody = Type.Object(
   { fields: Fields, version: Type.Optional(Type.Integer({ minimum: 1 })) },
+  { additionalProperties: false },
+);
+export const ResolveRowBody = Type.Object(
+  {
+    resolution: Type.Union(
+      RESOLUTIONS.map((r) => Type.Literal(r)),
+      {
+        description:
+          'theirs keeps the row as it is; mine writes your fields; merged writes fields you merged',
+      },
+    ),
+    version: Type.Integer({
+      minimum: 1,
+      description: "the row's version as the conflict's `theirs` showed it; 409 when it moved again",
+    }),
+    fields: Type.Optional(
+      Type.Record(Type.String(), Type.Unknown(), {
+        description: 'required for mine and merged (written as a PATCH), refused with theirs',
+      }),
+    ),
+  },
   { additionalProperties: false },
 );
 export const DeleteRowQuery = Type.Object({ version: Type.Optional(Type.Integer({ minimum: 1 })) });

@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { COLUMN_TYPES } from '../../services/tables/column.js';
+import { CONFLICT_POLICIES } from '../../services/tables/conflict-policy.js';
 import { Timestamp, Uuid } from './common.schema.js';
 
 const ColumnType = Type.Union(COLUMN_TYPES.map((t) => Type.Literal(t)));
@@ -45,13 +46,30 @@ export const ColumnView = Type.Object({
 
 const TableName = Type.String({ minLength: 1, maxLength: 200, pattern: '\\S' });
 const Description = Type.Optional(Type.Union([Type.String({ maxLength: 10_000 }), Type.Null()]));
-const Settings = Type.Object({ primaryColumnId: Type.Optional(Uuid) }, { additionalProperties: false });
+const ConflictPolicy = Type.Union(
+  CONFLICT_POLICIES.map((p) => Type.Literal(p)),
+  {
+    description:
+      'what a row write based on a stale version does: merge (default) applies a PATCH whose fields ' +
+      'nobody changed since, lastWriteWins ignores versions, reject answers 409',
+  },
+);
+const Settings = Type.Object(
+  { primaryColumnId: Type.Optional(Uuid), conflictPolicy: Type.Optional(ConflictPolicy) },
+  { additionalProperties: false },
+);
+// A new table's column ids are not known yet: only the conflict policy can be chosen up front.
+const CreateSettings = Type.Object(
+  { conflictPolicy: Type.Optional(ConflictPolicy) },
+  { additionalProperties: false },
+);
 
 export const CreateTableBody = Type.Object(
   {
     name: TableName,
     description: Description,
     columns: Type.Optional(Type.Array(ColumnSpecBody, { maxItems: 500 })),
+    settings: Type.Optional(CreateSettings),
   },
   { additionalProperties: false },
 );

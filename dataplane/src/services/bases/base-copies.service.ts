@@ -119,10 +119,13 @@ export class BaseCopiesService {
     let copiedRows = 0;
     let copiedFiles = 0;
     for (const table of sources) {
+      const policy = table.settings.conflictPolicy;
       const copy = await this.tables.insert(uow, access, base.id, {
         name: table.name,
         description: table.description,
         columns: table.columns.map(specOf),
+        // Column ids change in a copy; the conflict policy names none, so it is kept.
+        ...(policy ? { settings: { conflictPolicy: policy } } : {}),
       });
       if (!input.withData) continue;
       const files = renamesFor(await attachmentIdsInTable(uow.trx, schema, table));

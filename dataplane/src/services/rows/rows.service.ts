@@ -29,9 +29,19 @@ import { bulkColumns } from './insert-columns.js';
 import { bulkError, fieldsError } from './row-problems.js';
 import { fromQueryRow, readRows } from './row-read.js';
 import { filteredFields, rowListQuery, type RowListParams } from './row-query.js';
-import { encodeFields, encodeRows, type FieldsInput, type WriteMode } from './row-values.js';
+import {
+  encodeFields,
+  encodeRows,
+  type EncodedFields,
+  type FieldsInput,
+  type WriteMode,
+} from './row-values.js';
 import { pick, toRowView, type FieldKey, type RowView } from './row-view.js';
 import { rowWriteError } from './row-write-errors.js';
+import { checkedVersion, conflictPolicyOf, type ConflictPolicy } from '../tables/conflict-policy.js';
+import { columnsChangedSince } from './row-history.js';
+import { fieldKeysOf, rowVersionConflict } from './row-conflict.js';
+import { resolutionFields, type ResolutionInput } from './row-resolution.js';
 
 export type CountMode = 'none' | 'estimate' | 'exact';
 
@@ -53,6 +63,15 @@ export interface RowsDefaults {
 }
 
 type Raw = Record<string, unknown>;
+
+/** An update's statement run: the row it wrote, or the row as it is when the version was stale. */
+type Attempt = { ok: true; row: RowView } | { ok: false; current: Raw };
+
+/**
+ * Merge attempts of one stale PATCH. The first stale attempt already holds the row FOR UPDATE
+ * until commit, so the second one cannot find it moved; the bound is a guard, not a budget.
+ */
+const MERGE_ATTEMPTS = 3;
 
 /** A row id that is no UUID names no row: 404, before it reaches a uuid column (22P02, a 500). */
 function assertRowId(rowId: string): void {
@@ -180,11 +199,14 @@ export class RowsService {
   }
 
   /**
-   * PATCH (`patch`) or PUT (`replace`); `version`, when given, must be the current one (else 409).
+   * PATCH (`patch`) or PUT (`replace`) based on `version` (when given), by the table's conflict
+   * policy (ADR 0021): a stale version is a 409 with both sides (`reject`), is ignored
+   * (`lastWriteWins`), or merges a PATCH whose fields no later version changed (`merge`).
    * A change the row's own statement makes whole (no links to rewrite, no computed field to read
    * back) runs as that one statement, audit entry included, encoded against the cached table and
-   * checked against its schema version (ADR 0015); anything else, or a table whose schema moved
-   * meanwhile, runs in a transaction that reads the table first.
+   * checked against its schema version (ADR 0015); anything else, a table whose schema moved
+   * meanwhile, or a stale version, runs in a transaction that reads the table first.
+   * `policy` overrides the table's (resolving a conflict is never merged).
    */
   async update(
     access: WorkspaceAccess,
@@ -194,13 +216,17 @@ export class RowsService {
     input: { fields: FieldsInput; version?: number },
     mode: Extract<WriteMode, 'patch' | 'replace'>,
     fieldKey: FieldKey,
+    policy?: ConflictPolicy,
   ): Promise<RowView> {
     assertRowId(rowId);
     const { table } = await this.tables.readModel(access, tableId);
     const encoded = encodeFields(table, input.fields, mode);
     if (encoded.ok && oneStatementWrite(table, encoded.fields)) {
+      // The cached table's policy holds: the statement requires its schema version, which every
+      // change of the table's settings moves.
+      const version = checkedVersion(policy ?? conflictPolicyOf(table), input.version);
       const done = await this.tx.runStatement(actorId, (unit) =>
-        this.updateOne(unit, access, table, rowId, encoded.fields.values, input.version, fieldKey),
+        this.updateOne(unit, access, table, rowId, encoded.fields.values, version, fieldKey),
       );
       if (done) return done;
     }
@@ -208,13 +234,96 @@ export class RowsService {
       const current = await this.tableFor(uow, access, tableId);
       const again = encodeFields(current, input.fields, mode);
       if (!again.ok) throw fieldsError(again.problems);
-      const { values, links } = again.fields; // updateRow refuses rows someone else has locked
-      const row = await this.updateRow(uow, access, current, rowId, values, input.version, links);
+      const write = { mine: input.fields, version: input.version, encoded: again.fields, mode };
+      const row = await this.updateByPolicy(uow, access, current, rowId, write, policy, fieldKey);
       return this.answer(uow.trx, access, current, row, fieldKey);
     });
   }
 
-  /** The one-statement update; undefined when the table's schema changed since it was read. */
+  /**
+   * The update of `update` in its transaction, by policy. A stale attempt leaves the row locked;
+   * the columns later versions changed come from its audit entries. A PATCH none of whose
+   * columns they touched is written again against the current version; anything else is the 409
+   * (`updateRow` refuses rows someone else has locked).
+   */
+  private async updateByPolicy(
+    uow: UnitOfWork,
+    access: WorkspaceAccess,
+    table: TableView,
+    rowId: string,
+    write: { mine: FieldsInput; version?: number; encoded: EncodedFields; mode: WriteMode },
+    override: ConflictPolicy | undefined,
+    fieldKey: FieldKey,
+  ): Promise<RowView> {
+    const policy = override ?? conflictPolicyOf(table);
+    const base = checkedVersion(policy, write.version);
+    const { values, links } = write.encoded;
+    let against = base;
+    for (let attempt = 1; ; attempt++) {
+      const result = await this.tryUpdateRow(uow, access, table, rowId, values, against, links);
+      if (result.ok) return result.row;
+      if (base === undefined) throw new Error('an update without a version was refused as stale');
+      const current = toRowView(table, result.current);
+      const changed = await columnsChangedSince(
+        uow.trx,
+        access.workspace.schemaName,
+        { tableId: table.id, rowId },
+        base,
+        current.version,
+      );
+      const written = writtenColumns(table, write.encoded);
+      const clash = changed ? written.filter((id) => changed.has(id)) : written;
+      const merges =
+        policy === 'merge' &&
+        write.mode === 'patch' &&
+        changed &&
+        clash.length === 0 &&
+        attempt < MERGE_ATTEMPTS;
+      if (!merges)
+        throw rowVersionConflict(current, await this.answer(uow.trx, access, table, current, fieldKey), {
+          mine: write.mine,
+          baseVersion: base,
+          conflictingFields: fieldKeysOf(table, clash, fieldKey),
+        });
+      against = current.version;
+    }
+  }
+
+  /**
+   * Settles a conflict (ADR 0021) against `version`, the one the client saw in `theirs`:
+   * `theirs` answers the row as it is, `mine` and `merged` write their fields as a PATCH based
+   * on exactly that version. Never merged, never last write wins: a 409 when the row moved again.
+   */
+  async resolve(
+    access: WorkspaceAccess,
+    actorId: string,
+    tableId: string,
+    rowId: string,
+    input: ResolutionInput,
+    fieldKey: FieldKey,
+  ): Promise<RowView> {
+    const fields = resolutionFields(input);
+    if (fields)
+      return this.update(
+        access,
+        actorId,
+        tableId,
+        rowId,
+        { fields, version: input.version },
+        'patch',
+        fieldKey,
+        'reject',
+      );
+    const row = await this.get(access, tableId, rowId, fieldKey);
+    if (row.version !== input.version)
+      throw rowVersionConflict(row, row, { mine: {}, baseVersion: input.version, conflictingFields: [] });
+    return row;
+  }
+
+  /**
+   * The one-statement update; undefined when the table's schema changed since it was read, or
+   * when the version was stale (the transaction's turn: it knows the policy for sure).
+   */
   private async updateOne(
     unit: StatementUnit,
     access: WorkspaceAccess,
@@ -230,9 +339,10 @@ export class RowsService {
       audit: unit.auditContext(access.workspace.id),
     });
     if (!outcome.ok && outcome.reason === 'schema_changed') return undefined;
-    const after = this.updated(outcome, table, rowId, version);
-    unit.emit('rows.changed', access.workspace.id, rowsChanged(table, 'update', [after]));
-    return fieldKey === 'name' ? after : byColumnId(table, after);
+    const attempt = this.attempted(outcome, table, rowId);
+    if (!attempt.ok) return undefined;
+    unit.emit('rows.changed', access.workspace.id, rowsChanged(table, 'update', [attempt.row]));
+    return fieldKey === 'name' ? attempt.row : byColumnId(table, attempt.row);
   }
 
   async delete(
@@ -246,7 +356,19 @@ export class RowsService {
     await this.tx.run(actorId, async (uow) => {
       const table = await this.tableFor(uow, access, tableId);
       await this.locks.assertWritable(uow.trx, access.workspace.schemaName, tableId, [rowId], uow.actorId);
-      await this.deleteRows(uow, access, table, [{ id: rowId, version }]);
+      // A delete writes no field, so nothing merges: stale is a 409 unless the last write wins.
+      const checked = checkedVersion(conflictPolicyOf(table), version);
+      try {
+        await this.deleteRows(uow, access, table, [{ id: rowId, version: checked }]);
+      } catch (error) {
+        if (!(error instanceof VersionConflictError) || checked === undefined) throw error;
+        const current = error.current as RowView;
+        throw rowVersionConflict(current, await this.answer(uow.trx, access, table, current, 'name'), {
+          mine: {},
+          baseVersion: checked,
+          conflictingFields: [],
+        });
+      }
     });
   }
 
@@ -336,6 +458,25 @@ export class RowsService {
     version?: number,
     links: Record<string, string[]> = {},
   ): Promise<RowView> {
+    const attempt = await this.tryUpdateRow(uow, access, table, rowId, values, version, links);
+    if (attempt.ok) return attempt.row;
+    const current = toRowView(table, attempt.current);
+    throw new VersionConflictError(
+      `The row changed since version ${String(version)}; it is at version ${current.version}`,
+      current,
+    );
+  }
+
+  /** `updateRow`, a stale version answered rather than thrown (the row stays locked in `uow`). */
+  private async tryUpdateRow(
+    uow: UnitOfWork,
+    access: WorkspaceAccess,
+    table: TableView,
+    rowId: string,
+    values: Raw,
+    version: number | undefined,
+    links: Record<string, string[]>,
+  ): Promise<Attempt> {
     await this.checkReferences(uow.trx, access, table, [values]);
     const linked = Object.keys(links);
     const linkedBefore = linked.length
@@ -354,10 +495,11 @@ export class RowsService {
         links: { before: pick(linkedBefore, linked) as Record<string, string[]>, after: links },
       },
     );
-    const after = this.updated(outcome, table, rowId, version);
+    const attempt = this.attempted(outcome, table, rowId);
+    if (!attempt.ok) return attempt;
     await this.writeLinks(uow, access, table, rowId, links, 0);
-    this.emit(uow, access, table, 'update', [after]);
-    return after;
+    this.emit(uow, access, table, 'update', [attempt.row]);
+    return attempt;
   }
 
   /** Users and attachment files the values name must exist where the row lives (422). */
@@ -388,20 +530,15 @@ export class RowsService {
     }
   }
 
-  /** The updated row, or the refusal as the API answers it (404, 409 locked, 409 stale). */
-  private updated(outcome: RowUpdateOutcome, table: TableView, rowId: string, version?: number): RowView {
-    if (outcome.ok) return toRowView(table, outcome.after);
+  /** The updated row or, stale, the current one; other refusals as the API answers them. */
+  private attempted(outcome: RowUpdateOutcome, table: TableView, rowId: string): Attempt {
+    if (outcome.ok) return { ok: true, row: toRowView(table, outcome.after) };
+    if (outcome.reason === 'stale') return { ok: false, current: outcome.current };
     if (outcome.reason === 'not_found') throw new NotFoundError('Row');
     if (outcome.reason === 'locked')
       throw new ConflictError(`Row ${rowId} is locked by another user`, 'row_locked');
     // Inside a transaction the table was read FOR SHARE: its schema cannot have moved.
-    if (outcome.reason === 'schema_changed')
-      throw new Error(`table ${table.id} changed under a locked write`);
-    const current = toRowView(table, outcome.current);
-    throw new VersionConflictError(
-      `The row changed since version ${String(version)}; it is at version ${current.version}`,
-      current,
-    );
+    throw new Error(`table ${table.id} changed under a locked write`);
   }
 
   /** Deletes rows by id (each version checked when given); every row must exist. */
@@ -580,6 +717,13 @@ function oneStatementWrite(
 ): boolean {
   if (Object.keys(fields.links).length > 0 || hasComputedFields(table)) return false;
   return !table.columns.some((c) => c.type === 'attachment' && userColumnName(c.id) in fields.values);
+}
+
+/** The columns (ids) an encoded write sets: its stored values and its links. */
+function writtenColumns(table: TableView, fields: EncodedFields): string[] {
+  return table.columns
+    .filter((c) => userColumnName(c.id) in fields.values || Object.hasOwn(fields.links, c.id))
+    .map((c) => c.id);
 }
 
 /** Fields a write's answer reads back through the query layer (formulas, rollups, links). */

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { NotFoundError } from '../../platform/errors.js';
 import type { Column, ColumnOptions, ColumnRules, ColumnType } from './column.js';
+import type { ConflictPolicy } from './conflict-policy.js';
 
 /** Rows of the mini-DB metadata tables, as knex returns them. */
 export interface BaseRow {
@@ -45,6 +46,8 @@ export interface ColumnRow {
 export interface TableSettings {
   /** Shown first in lists and used as the row's title. */
   primaryColumnId?: string;
+  /** What a row write based on a stale version does; absent: `merge` (conflict-policy.ts). */
+  conflictPolicy?: ConflictPolicy;
 }
 
 export interface BaseView {

@@ -30,6 +30,7 @@ export interface TableInput {
   name: string;
   description?: string | null;
   columns?: ColumnSpec[];
+  settings?: TableSettings;
 }
 
 export interface TableUpdate {
@@ -146,6 +147,7 @@ export class TablesService {
           description: input.description ?? null,
           position: (max ?? -1) + 1,
           schema_version: 0,
+          settings: JSON.stringify(input.settings ?? {}),
           created_by: uow.actorId,
         })
         .returning('*'),
@@ -193,7 +195,10 @@ export class TablesService {
           .update({
             ...(input.name !== undefined ? { name: input.name.trim() } : {}),
             ...(input.description !== undefined ? { description: input.description } : {}),
-            ...(input.settings !== undefined ? { settings: JSON.stringify(input.settings) } : {}),
+            // Merged, as workspace settings are: setting the conflict policy keeps the primary column.
+            ...(input.settings !== undefined
+              ? { settings: JSON.stringify({ ...before.settings, ...input.settings }) }
+              : {}),
           }),
       );
       const after = await meta.table(id);
