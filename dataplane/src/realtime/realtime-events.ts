@@ -1,4 +1,5 @@
 import type { Problem } from '../http/middleware/errors.middleware.js';
+import type { RowConflict } from '../services/rows/row-conflict.js';
 import type { CellEdit, CursorMove, SubscribeRequest, TokenRefresh, Typing } from './client-messages.js';
 
 /**
@@ -51,16 +52,8 @@ export interface PresenceMemberView {
   typing?: { rowId: string; columnId: string };
 }
 
-export interface ConflictEvent {
-  tableId: string;
-  rowId: string;
-  /** The row as it is now. */
-  theirs: unknown;
-  /** What the client tried to write. */
-  mine: Record<string, unknown>;
-  baseVersion?: number;
-  conflictingFields?: string[];
-}
+/** The `conflict` event: the row write that lost, both sides (ADR 0021). */
+export type ConflictEvent = RowConflict;
 
 /** Acknowledgement of every client event: the answer, or the problem as HTTP would state it. */
 export type Ack<T = Record<string, never>> = (

@@ -1,7 +1,8 @@
 import type { TSchema } from '@sinclair/typebox';
 import { toProblem } from '../http/middleware/errors.middleware.js';
 import { compileValidator } from '../http/validation.js';
-import { RateLimitedError, VersionConflictError } from '../platform/errors.js';
+import { RateLimitedError } from '../platform/errors.js';
+import { rowConflictOf } from '../services/rows/row-conflict.js';
 import type { Logger } from '../platform/logger.js';
 import { runInRequestContext } from '../platform/request-context.js';
 import { newId } from '../platform/ids.js';
@@ -9,7 +10,7 @@ import type { TokenBuckets } from '../platform/token-bucket.js';
 import type { RowsService as RowService } from '../services/rows/rows.service.js';
 import { Activity, CellEdit, CursorMove, SubscribeRequest, TokenRefresh, Typing } from './client-messages.js';
 import type { PresenceRooms } from './presence-rooms.js';
-import type { Ack, ClientToServer, ConflictEvent, PresenceMemberView } from './realtime-events.js';
+import type { Ack, ClientToServer, PresenceMemberView } from './realtime-events.js';
 import { parseRoom, type RoomAccess } from './room-access.js';
 import { SessionWatch, type LiveSocket } from './socket-auth.js';
 import type { AccessTokens } from '../services/auth/access-tokens.js';
@@ -113,7 +114,8 @@ export class SocketHandlers {
       );
       return { row };
     } catch (error) {
-      if (error instanceof VersionConflictError) this.socket.emit('conflict', conflictOf(edit, error));
+      const conflict = rowConflictOf(error, edit);
+      if (conflict) this.socket.emit('conflict', conflict);
       throw error;
     }
   }
@@ -156,23 +158,4 @@ export class SocketHandlers {
     const refused = [mine, theirs].find((state) => !state.allowed);
     if (refused) throw new RateLimitedError('Too many socket events; slow down', refused.retryAfterSeconds);
   }
-}
-
-/** The `conflict` event: both sides, as the 409 states them (ADR 0021). */
-function conflictOf(edit: CellEdit, error: VersionConflictError): ConflictEvent {
-  const x = error.extensions as {
-    theirs?: unknown;
-    current?: unknown;
-    mine?: Record<string, unknown>;
-    baseVersion?: number;
-    conflictingFields?: string[];
-  };
-  return {
-    tableId: edit.tableId,
-    rowId: edit.rowId,
-    theirs: x.theirs ?? x.current,
-    mine: x.mine ?? edit.fields,
-    baseVersion: x.baseVersion ?? edit.version,
-    conflictingFields: x.conflictingFields,
-  };
 }

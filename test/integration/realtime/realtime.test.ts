@@ -193,6 +193,22 @@ describe('realtime: socket.io on the dataplane (one process, in-process adapter)
       expect(after.body.fields.Title).to.equal('edited');
     });
 
+    it('merges two users’ edits of different fields of one row made on the same version', async () => {
+      const [one, two] = [
+        await client(await db.member('one', 'editor')),
+        await client(await db.member('two', 'editor')),
+      ];
+      const created = await db.as(db.owner).post(rowsPath, { fields: { Title: 'shared', Done: false } });
+      const edit = (c: LiveClient, fields: Record<string, unknown>) =>
+        c.send('cell:update', { tableId: table.id, rowId: created.body.id, fields, version: 1 });
+      const [a, b] = [await edit(one, { Title: 'renamed' }), await edit(two, { Done: true })];
+      expect([a.ok, b.ok], JSON.stringify([a, b])).to.deep.equal([true, true]);
+      const row = await db.as(db.owner).get(`${rowsPath}/${created.body.id}`);
+      expect(row.body).to.deep.include({ version: 3 });
+      expect(row.body.fields).to.include({ Title: 'renamed', Done: true });
+      expect(two.events('conflict')).to.have.length(0);
+    });
+
     it('refuses a viewer’s edit (403) and bad input (422), changing nothing', async () => {
       const viewer = await db.member('viewer2', 'viewer');
       const c = await client(viewer);
