@@ -11,7 +11,7 @@ import { analyzeQuery } from './validate.js';
  * change, which the database no longer holds.
  *
  * Where the answer depends on something a process cannot know exactly, the evaluator does not
- * guess. Statically (`filterEvaluability`): case-insensitive matching of a non-ASCII value, and
+ * guess. Statically (`filterEvaluability`): case-insensitive matching with a non-ASCII needle, and
  * instants outside the years 0001–9999. Per row (the verdict `'unknown'`): an instant the rows
  * API shows cut to the millisecond that ties with the filter's bound, a text holding one of the
  * few characters whose lowercase depends on the database's locale provider, a field missing from
@@ -68,7 +68,9 @@ export function evaluateFilter(node: FilterNode, valueOf: ValueOf, now: Now): bo
   if (!evaluability.evaluable) throw new UndecidableFilterError(evaluability.reason);
   const verdict = judgeFilter(node, valueOf, now);
   if (verdict === 'unknown')
-    throw new UndecidableFilterError('this row ties with a bound or needs the locale');
+    throw new UndecidableFilterError(
+      'the row cannot decide it (an instant at a bound’s millisecond, a locale-dependent character, a value unknown or not of its type)',
+    );
   return verdict;
 }
 
