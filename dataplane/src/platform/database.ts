@@ -29,7 +29,8 @@ function clientConfig(o: DatabaseOptions) {
     connectionString: o.connectionString,
     statement_timeout: o.statementTimeoutMs || undefined,
     application_name: o.applicationName ?? 'live-tables',
-    options: `-c search_path=${o.searchPath},public`,
+    // UTC sessions: day boundaries (isToday, date ranges) never follow the server's own zone.
+    options: `-c search_path=${o.searchPath},public -c TimeZone=UTC`,
   };
 }
 
