@@ -1,4 +1,5 @@
 import { hasOwn } from '../platform/own-property.js';
+import { compareDecimals, decimalOfNumber, parseDecimalText, type Decimal } from '../platform/decimal.js';
 import type { Catalog, LogicalType } from './catalog.js';
 import type { LogicalQuery, Pagination } from './lqp.js';
 import { assertNever, type AnalyzedJoin, type FilterNode, type ResolvedField, type Scalar } from './plan.js';
@@ -394,13 +395,6 @@ function compileLeaf(node: Leaf): LeafTest {
 // ---------------------------------------------------------------------------------------------
 // Comparable keys, by type (what `key`/`keyValue` compare in PostgreSQL)
 
-/** An exact decimal: `int` without leading zeros, `frac` without trailing zeros; zero is not negative. */
-interface Decimal {
-  readonly negative: boolean;
-  readonly int: string;
-  readonly frac: string;
-}
-
 /**
  * text: the string (code point order, as `COLLATE "C"` orders UTF-8; equality is the default
  * deterministic collation's, byte for byte). uuid: lower-case text. integer: bigint. number: an
@@ -513,44 +507,12 @@ function integerKey(value: unknown): bigint | undefined {
   return undefined;
 }
 
-const DECIMAL_TEXT = /^(-?)(\d+)(?:\.(\d+))?$/;
-/** What String(number) prints: digits, an optional fraction and an optional exponent. */
-const NUMBER_TEXT = /^(-?)(\d+)(?:\.(\d+))?(?:e([+-]?\d+))?$/;
-
+/** A decimal key of a numeric value as PostgreSQL receives it (a JS number: the decimal it prints as). */
 function decimalKey(value: unknown): Decimal | undefined {
-  if (typeof value === 'bigint') return decimalOf(value < 0n, (value < 0n ? -value : value).toString(), '');
-  if (typeof value === 'string') {
-    const m = DECIMAL_TEXT.exec(value);
-    return m ? decimalOf(m[1] === '-', m[2] ?? '', m[3] ?? '') : undefined;
-  }
+  if (typeof value === 'bigint') return parseDecimalText(value.toString());
+  if (typeof value === 'string') return parseDecimalText(value);
   if (typeof value !== 'number' || !Number.isFinite(value)) return undefined;
-  const m = NUMBER_TEXT.exec(String(value));
-  if (!m) return undefined;
-  const [, sign, int = '', frac = '', exponent = '0'] = m;
-  const digits = int + frac;
-  const point = int.length + Number(exponent);
-  if (point <= 0) return decimalOf(sign === '-', '', '0'.repeat(-point) + digits);
-  if (point >= digits.length) return decimalOf(sign === '-', digits + '0'.repeat(point - digits.length), '');
-  return decimalOf(sign === '-', digits.slice(0, point), digits.slice(point));
-}
-
-function decimalOf(negative: boolean, int: string, frac: string): Decimal {
-  const i = int.replace(/^0+/, '');
-  const f = frac.replace(/0+$/, '');
-  return { negative: negative && (i !== '' || f !== ''), int: i, frac: f };
-}
-
-function compareDecimals(a: Decimal, b: Decimal): number {
-  if (a.negative !== b.negative) return a.negative ? -1 : 1;
-  let magnitude: number;
-  if (a.int.length !== b.int.length) magnitude = a.int.length < b.int.length ? -1 : 1;
-  else if (a.int !== b.int) magnitude = a.int < b.int ? -1 : 1;
-  else {
-    const width = Math.max(a.frac.length, b.frac.length);
-    const [fa, fb] = [a.frac.padEnd(width, '0'), b.frac.padEnd(width, '0')];
-    magnitude = fa === fb ? 0 : fa < fb ? -1 : 1;
-  }
-  return a.negative ? -magnitude : magnitude;
+  return decimalOfNumber(value);
 }
 
 /** Code point order (UTF-16 units order surrogates below U+E000–U+FFFF; UTF-8 bytes do not). */

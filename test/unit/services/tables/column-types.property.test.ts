@@ -12,7 +12,7 @@ import {
   decimalOfNumber,
   fitsNumeric,
   parseDecimalText,
-} from '../../../../dataplane/src/services/tables/column-types/decimal.js';
+} from '../../../../dataplane/src/platform/decimal.js';
 import { columnOf } from './column-fixtures.js';
 import { driverValueOf, roundedNumericText } from './driver-values.js';
 
