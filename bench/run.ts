@@ -4,6 +4,7 @@ import type { Benchmark } from './measure.js';
 import { minidbBenchmark } from './minidb.bench.js';
 import { operatorBenchmark } from './operator.bench.js';
 import { publicApiBenchmark } from './public-api.bench.js';
+import { realtimeBenchmark } from './realtime.bench.js';
 
 /** Every benchmark, run one after the other so they never compete for the machine. */
 const benchmarks: Benchmark[] = [
@@ -11,6 +12,7 @@ const benchmarks: Benchmark[] = [
   adapterBenchmark,
   minidbBenchmark,
   publicApiBenchmark,
+  realtimeBenchmark,
   operatorBenchmark,
 ];
 
