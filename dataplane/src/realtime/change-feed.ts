@@ -34,7 +34,10 @@ interface WorkspaceQueue {
  * same op and actor become one `data:update`, numbered in the table's stream.
  */
 export class ChangeFeed {
+  /** Per workspace: what waits for the next send. */
   private readonly queues = new Map<string, WorkspaceQueue>();
+  /** Workspaces whose send is scheduled or running: one at a time each, so order holds. */
+  private readonly draining = new Set<string>();
   private readonly tableListeners: TableBatchListener[] = [];
   private unsubscribe?: () => void;
 
@@ -64,24 +67,33 @@ export class ChangeFeed {
     if (!queue) {
       queue = { items: [], waiters: [] };
       this.queues.set(workspaceId, queue);
-      setImmediate(() => void this.flush(workspaceId));
     }
     queue.items.push(item);
+    if (!this.draining.has(workspaceId)) {
+      this.draining.add(workspaceId);
+      setImmediate(() => void this.drain(workspaceId));
+    }
     return new Promise((resolve) => queue.waiters.push(resolve));
   }
 
-  private async flush(workspaceId: string): Promise<void> {
-    const queue = this.queues.get(workspaceId);
-    if (!queue) return;
-    this.queues.delete(workspaceId);
-    try {
-      for (const item of coalesce(queue.items)) await this.send(workspaceId, item);
-    } catch (error) {
-      // The changes are committed: a failed send is logged, never thrown at their requests.
-      this.log.error({ err: error, workspaceId }, 'realtime events not sent');
-    } finally {
+  /**
+   * Sends the workspace's queue, then what queued meanwhile, until nothing is left: a send never
+   * overtakes the one before it, and changes arriving during a send travel together after it.
+   */
+  private async drain(workspaceId: string): Promise<void> {
+    for (let queue = this.queues.get(workspaceId); queue; queue = this.queues.get(workspaceId)) {
+      this.queues.delete(workspaceId);
+      for (const item of coalesce(queue.items)) {
+        try {
+          await this.send(workspaceId, item);
+        } catch (error) {
+          // The changes are committed: a failed send is logged, never thrown at their requests.
+          this.log.error({ err: error, workspaceId }, 'realtime event not sent');
+        }
+      }
       for (const resolve of queue.waiters) resolve();
     }
+    this.draining.delete(workspaceId);
   }
 
   private async send(workspaceId: string, item: Queued): Promise<void> {

@@ -126,8 +126,19 @@ export function startRealtime(deps: RealtimeDeps): Realtime {
     socket.on('disconnect', () => sessions.delete(socket.id));
   });
   const revocations = setInterval(() => {
-    for (const handlers of sessions.values())
-      handlers.checkSession().catch((error: unknown) => log.error({ err: error }, 'session check failed'));
+    // One deny-list check per distinct token, however many sockets (tabs) share it.
+    const byToken = new Map<string, SocketHandlers[]>();
+    for (const handlers of sessions.values()) {
+      const token = handlers.token;
+      byToken.set(token, [...(byToken.get(token) ?? []), handlers]);
+    }
+    for (const [token, holders] of byToken)
+      deps.tokens.verify(token).then(
+        () => undefined,
+        (error: unknown) => {
+          for (const handlers of holders) handlers.sessionEnded(error);
+        },
+      );
   }, REVOCATION_CHECK_MS);
   revocations.unref();
 

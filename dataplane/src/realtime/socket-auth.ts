@@ -70,15 +70,14 @@ export class SessionWatch {
     return claims.exp;
   }
 
-  /** Whether the token still stands (the deny list may have learnt of a logout). */
-  async check(): Promise<void> {
-    try {
-      await this.tokens.verify(this.socket.data.token);
-    } catch (error) {
-      if (!(error instanceof UnauthorizedError)) throw error;
-      this.socket.emit('auth:expired');
-      this.socket.disconnect(true);
-    }
+  /**
+   * What a failed check of the socket's token found: a token that no longer stands (the deny
+   * list learnt of a logout) ends the session; anything else is the caller's to report.
+   */
+  ended(error: unknown): void {
+    if (!(error instanceof UnauthorizedError)) throw error;
+    this.socket.emit('auth:expired');
+    this.socket.disconnect(true);
   }
 
   stop(): void {

@@ -83,9 +83,18 @@ export class SocketHandlers {
     });
   }
 
-  /** The periodic deny-list check (the server runs it for every socket). */
-  checkSession(): Promise<void> {
-    return this.watch.check();
+  /** The token the socket holds now (refreshes replace it). */
+  get token(): string {
+    return this.socket.data.token;
+  }
+
+  /** The periodic deny-list check of the token failed (the server checks each token once). */
+  sessionEnded(error: unknown): void {
+    try {
+      this.watch.ended(error);
+    } catch (unexpected) {
+      this.deps.log.error({ err: unexpected }, 'session check failed');
+    }
   }
 
   private async subscribe(name: string): Promise<{ room: string; presence?: PresenceMemberView[] }> {
