@@ -374,6 +374,7 @@ async function assemble(
     tables: tableCache,
     views: views.views,
     rows,
+    viewChanges: views.changes,
     activity: config.presence,
   });
   closers.push(() => realtime.close());

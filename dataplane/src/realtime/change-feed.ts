@@ -1,20 +1,39 @@
 import type { DomainEvent, EventBus } from '../platform/event-bus.js';
 import type { Logger } from '../platform/logger.js';
-import type { ChangedRow, DataUpdate, RowOp, SchemaUpdate } from './realtime-events.js';
+import type {
+  ChangedRow,
+  DataUpdate,
+  HeardRow,
+  RowOp,
+  SchemaUpdate,
+  ServerToClient,
+} from './realtime-events.js';
 import type { StreamSequences } from './stream-sequences.js';
 
 /** Where the feed sends what it made: a room of a workspace's namespace, or all of it. */
 export interface RoomBroadcast {
   /** Resolves once every replica's adapter has the message (Redis has it, or it is local). */
-  toRoom(workspaceId: string, room: string, event: 'data:update', payload: DataUpdate): Promise<void>;
+  toRoom<E extends 'data:update' | 'view:changed'>(
+    workspaceId: string,
+    room: string,
+    event: E,
+    payload: Parameters<ServerToClient[E]>[0],
+  ): Promise<void>;
   toWorkspace(workspaceId: string, event: 'schema:update', payload: SchemaUpdate): Promise<void>;
 }
 
-/** Told of every table batch sent, to derive what view rooms receive (view subscriptions). */
-export type TableBatchListener = (workspaceId: string, update: DataUpdate) => Promise<void>;
+/**
+ * Told of every table batch sent, to derive what view rooms receive (view subscriptions): the
+ * update as sent, and its rows as heard (with their earlier fields, which clients never get).
+ */
+export type TableBatchListener = (
+  workspaceId: string,
+  update: DataUpdate,
+  rows: readonly HeardRow[],
+) => Promise<void>;
 
 type Queued =
-  | { kind: 'data'; tableId: string; op: RowOp; rows: ChangedRow[]; actor: string | null; at: string }
+  | { kind: 'data'; tableId: string; op: RowOp; rows: HeardRow[]; actor: string | null; at: string }
   | { kind: 'schema'; update: SchemaUpdate };
 
 interface WorkspaceQueue {
@@ -102,14 +121,14 @@ export class ChangeFeed {
     const update: DataUpdate = {
       tableId: item.tableId,
       op: item.op,
-      rows: item.rows,
+      rows: item.rows.map(({ id, version, fields }): ChangedRow => ({ id, version, fields })),
       actor: item.actor,
       at: item.at,
       seq,
       epoch,
     };
     await this.broadcast.toRoom(workspaceId, `table:${item.tableId}`, 'data:update', update);
-    for (const listener of this.tableListeners) await listener(workspaceId, update);
+    for (const listener of this.tableListeners) await listener(workspaceId, update, item.rows);
   }
 }
 
@@ -144,7 +163,7 @@ function toQueued(event: DomainEvent): Queued | undefined {
       const tableId = str(p.tableId);
       const op = str(p.op);
       if (!tableId || !op || !ROW_OPS.has(op) || !Array.isArray(p.rows)) return undefined;
-      return { kind: 'data', tableId, op: op as RowOp, rows: p.rows as ChangedRow[], actor, at: event.at };
+      return { kind: 'data', tableId, op: op as RowOp, rows: p.rows as HeardRow[], actor, at: event.at };
     }
     case 'schema.changed':
       return {

@@ -15,6 +15,9 @@ export interface ChangedRow {
   fields: Record<string, unknown>;
 }
 
+/** A row of a table batch as the server hears it: with the fields it had before, where known. */
+export type HeardRow = ChangedRow & { before?: Record<string, unknown> };
+
 /**
  * Committed row changes of one table (or, in a view room, of one view), batched per tick. `seq`
  * counts the batches of the table (of the view) one by one within `epoch`: a client that sees
@@ -26,6 +29,16 @@ export interface DataUpdate {
   viewId?: string;
   op: RowOp;
   rows: ChangedRow[];
+  actor: string | null;
+  at: string;
+  seq: number;
+  epoch: string;
+}
+
+/** A view's rows changed in a way not stated row by row (a joined table's change, a grouped view): refetch it. */
+export interface ViewChanged {
+  viewId: string;
+  tableId: string;
   actor: string | null;
   at: string;
   seq: number;
@@ -63,6 +76,7 @@ export type Ack<T = Record<string, never>> = (
 export interface ServerToClient {
   'data:update': (update: DataUpdate) => void;
   'schema:update': (update: SchemaUpdate) => void;
+  'view:changed': (event: ViewChanged) => void;
   'user:join': (event: { resourceId: string; member: PresenceMemberView }) => void;
   'user:leave': (event: { resourceId: string; socketId: string; userId: string }) => void;
   'user:cursor': (event: { resourceId: string; member: PresenceMemberView }) => void;

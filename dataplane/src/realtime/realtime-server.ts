@@ -26,6 +26,9 @@ import {
 } from './socket-auth.js';
 import { SocketHandlers } from './socket-handlers.js';
 import { streamSequences } from './stream-sequences.js';
+import { ViewFeed } from './view-feed.js';
+import { VIEW_INTEREST_REFRESH_MS, viewInterest } from './view-interest.js';
+import type { ViewChanges } from '../services/views/view-changes.js';
 
 export interface RealtimeDeps {
   server: HttpServer;
@@ -38,6 +41,7 @@ export interface RealtimeDeps {
   tables: TableCache;
   views: ViewsService;
   rows: RowService;
+  viewChanges: ViewChanges;
   /** When a socket counts as idle, then away (defaults: 60 s, 5 min). */
   activity?: { idleAfterMs?: number; awayAfterMs?: number };
 }
@@ -108,7 +112,9 @@ export function startRealtime(deps: RealtimeDeps): Realtime {
     log,
     deps.activity,
   );
+  const interest = viewInterest(redis, (error) => log.warn({ err: error }, 'view interest not shared'));
   const handlerDeps = {
+    interest,
     tokens: deps.tokens,
     rooms,
     rows: deps.rows,
@@ -142,14 +148,27 @@ export function startRealtime(deps: RealtimeDeps): Realtime {
   }, REVOCATION_CHECK_MS);
   revocations.unref();
 
-  const feed = new ChangeFeed(
-    adapterBroadcast(namespaceOf, () => !redis || redis.status === 'ready'),
-    streamSequences(redis, (error) =>
-      log.warn({ err: error }, 'Redis unreachable: realtime numbered per replica'),
-    ),
-    log,
+  const broadcast = adapterBroadcast(namespaceOf, () => !redis || redis.status === 'ready');
+  const sequences = streamSequences(redis, (error) =>
+    log.warn({ err: error }, 'Redis unreachable: realtime numbered per replica'),
   );
+  const feed = new ChangeFeed(broadcast, sequences, log);
+  const views = new ViewFeed(deps.viewChanges, interest, sequences, broadcast, log);
+  feed.onTableBatch((workspaceId, update, rows) => views.onTableBatch(workspaceId, update, rows));
   feed.follow(deps.bus);
+  // Each replica repeats which view rooms it holds, so the replica committing a change knows.
+  const interestRefresh = setInterval(() => {
+    for (const nsp of io._nsps.values()) {
+      if (!nsp.name.startsWith('/ws/')) continue;
+      const workspaceId = nsp.name.slice('/ws/'.length);
+      for (const room of nsp.adapter.rooms.keys())
+        if (room.startsWith('view:'))
+          interest
+            .hold(workspaceId, room.slice('view:'.length))
+            .catch((error: unknown) => log.warn({ err: error }, 'view interest not shared'));
+    }
+  }, VIEW_INTEREST_REFRESH_MS);
+  interestRefresh.unref();
   // Events of other replicas may have been lost while Redis was away: every client resyncs.
   const stopGaps = deps.bus.subscribe((event) => {
     if (event.type !== BUS_GAP) return;
@@ -164,6 +183,7 @@ export function startRealtime(deps: RealtimeDeps): Realtime {
     feed,
     async close() {
       clearInterval(revocations);
+      clearInterval(interestRefresh);
       feed.stop();
       await presence.close();
       stopGaps();

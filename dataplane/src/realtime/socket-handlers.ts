@@ -10,6 +10,7 @@ import type { TokenBuckets } from '../platform/token-bucket.js';
 import type { RowsService as RowService } from '../services/rows/rows.service.js';
 import { Activity, CellEdit, CursorMove, SubscribeRequest, TokenRefresh, Typing } from './client-messages.js';
 import type { PresenceRooms } from './presence-rooms.js';
+import type { ViewInterest } from './view-interest.js';
 import type { Ack, ClientToServer, PresenceMemberView } from './realtime-events.js';
 import { parseRoom, type RoomAccess } from './room-access.js';
 import { SessionWatch, type LiveSocket } from './socket-auth.js';
@@ -26,6 +27,8 @@ export interface SocketHandlerDeps {
   rooms: RoomAccess;
   rows: RowService;
   presence: PresenceRooms;
+  /** Told when a socket joins a view room (view subscriptions are derived only for those). */
+  interest: ViewInterest;
   /** In process: a socket lives on one replica. */
   socketBuckets: TokenBuckets;
   /** Shared by replicas when Redis is there: a user's sockets may be on several. */
@@ -102,6 +105,7 @@ export class SocketHandlers {
     const room = parseRoom(name);
     await this.deps.rooms.assertCanJoin(workspaceId, userId, room);
     await this.socket.join(name);
+    if (room.kind === 'view') await this.deps.interest.hold(workspaceId, room.id);
     if (room.kind !== 'presence') return { room: name };
     return { room: name, presence: await this.deps.presence.join(this.socket, room.id) };
   }

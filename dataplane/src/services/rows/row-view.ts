@@ -44,6 +44,23 @@ export function toRowView(table: TableView, raw: Raw, fieldKey: FieldKey = 'name
   };
 }
 
+/**
+ * A row's fields as they were before an update, from the old values the update returned (the
+ * written columns only): the other stored fields did not change; fields the write moves by
+ * itself (modified time and user) are left out, unknown rather than wrong.
+ */
+export function fieldsBefore(table: TableView, after: RowView, old: Raw): Record<string, unknown> {
+  const fields: Record<string, unknown> = {};
+  for (const column of table.columns) {
+    if (column.type === 'modifiedTime' || column.type === 'modifiedBy') continue;
+    const physical = userColumnName(column.id);
+    if (isStoredType(column.type) && hasOwn(old, physical))
+      setOwn(fields, column.name, decodeCell(column, old[physical]));
+    else if (hasOwn(after.fields, column.name)) setOwn(fields, column.name, after.fields[column.name]);
+  }
+  return fields;
+}
+
 /** The audited state of a row: stored values by column id (names change, ids do not). */
 export function auditState(
   table: TableView,

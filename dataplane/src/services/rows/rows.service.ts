@@ -36,7 +36,7 @@ import {
   type FieldsInput,
   type WriteMode,
 } from './row-values.js';
-import { pick, toRowView, type FieldKey, type RowView } from './row-view.js';
+import { fieldsBefore, pick, toRowView, type FieldKey, type RowView } from './row-view.js';
 import { rowWriteError } from './row-write-errors.js';
 import { checkedVersion, conflictPolicyOf, type ConflictPolicy } from '../tables/conflict-policy.js';
 import { columnsChangedSince } from './row-history.js';
@@ -65,7 +65,7 @@ export interface RowsDefaults {
 type Raw = Record<string, unknown>;
 
 /** An update's statement run: the row it wrote, or the row as it is when the version was stale. */
-type Attempt = { ok: true; row: RowView } | { ok: false; current: Raw };
+type Attempt = { ok: true; row: RowView; before: Record<string, unknown> } | { ok: false; current: Raw };
 
 /**
  * Merge attempts of one stale PATCH. The first stale attempt already holds the row FOR UPDATE
@@ -341,7 +341,11 @@ export class RowsService {
     if (!outcome.ok && outcome.reason === 'schema_changed') return undefined;
     const attempt = this.attempted(outcome, table, rowId);
     if (!attempt.ok) return undefined;
-    unit.emit('rows.changed', access.workspace.id, rowsChanged(table, 'update', [attempt.row]));
+    unit.emit(
+      'rows.changed',
+      access.workspace.id,
+      rowsChanged(table, 'update', [attempt.row], [attempt.before]),
+    );
     return fieldKey === 'name' ? attempt.row : byColumnId(table, attempt.row);
   }
 
@@ -498,7 +502,7 @@ export class RowsService {
     const attempt = this.attempted(outcome, table, rowId);
     if (!attempt.ok) return attempt;
     await this.writeLinks(uow, access, table, rowId, links, 0);
-    this.emit(uow, access, table, 'update', [attempt.row]);
+    this.emit(uow, access, table, 'update', [attempt.row], [attempt.before]);
     return attempt;
   }
 
@@ -532,7 +536,10 @@ export class RowsService {
 
   /** The updated row or, stale, the current one; other refusals as the API answers them. */
   private attempted(outcome: RowUpdateOutcome, table: TableView, rowId: string): Attempt {
-    if (outcome.ok) return { ok: true, row: toRowView(table, outcome.after) };
+    if (outcome.ok) {
+      const row = toRowView(table, outcome.after);
+      return { ok: true, row, before: fieldsBefore(table, row, outcome.before) };
+    }
     if (outcome.reason === 'stale') return { ok: false, current: outcome.current };
     if (outcome.reason === 'not_found') throw new NotFoundError('Row');
     if (outcome.reason === 'locked')
@@ -650,8 +657,9 @@ export class RowsService {
     table: TableView,
     op: string,
     rows: RowView[],
+    before?: Record<string, unknown>[],
   ): void {
-    uow.emit('rows.changed', access.workspace.id, rowsChanged(table, op, rows));
+    uow.emit('rows.changed', access.workspace.id, rowsChanged(table, op, rows, before));
   }
 
   /** count(*) of the filtered rows within the time cap; null when the cap is reached. */
@@ -683,12 +691,29 @@ export class RowsService {
 
 type RowQueryLike = ReturnType<typeof rowListQuery>['query'];
 
-/** The payload of `rows.changed` (realtime's `data:update`). */
-function rowsChanged(table: TableView, op: string, rows: readonly RowView[]): Record<string, unknown> {
+/**
+ * The payload of `rows.changed` (realtime's `data:update`). `before`: the fields a row had
+ * before an update or a delete, where known, for consumers that must tell whether it matched
+ * a filter then (view subscriptions); realtime never sends it to table rooms.
+ */
+function rowsChanged(
+  table: TableView,
+  op: string,
+  rows: readonly RowView[],
+  before?: readonly Record<string, unknown>[],
+): Record<string, unknown> {
   return {
     tableId: table.id,
     op,
-    rows: rows.map((r) => ({ id: r.id, version: r.version, fields: op === 'delete' ? {} : r.fields })),
+    rows: rows.map((r, i) => {
+      const previous = op === 'delete' ? r.fields : before?.[i];
+      return {
+        id: r.id,
+        version: r.version,
+        fields: op === 'delete' ? {} : r.fields,
+        ...(previous ? { before: previous } : {}),
+      };
+    }),
   };
 }
 

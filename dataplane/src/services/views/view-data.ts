@@ -18,8 +18,8 @@ import type { TableCache } from '../tables/table-cache.js';
 import type { WorkspaceAccess } from '../workspaces/workspace-access.js';
 import type { DataVersions } from './data-versions.js';
 import type { ViewPlanner } from './view-planner.js';
-import type { PlanOutcome, ViewPlan } from './view-plan.js';
-import { versionSalt, type ViewPage, type ViewQueries } from './view-queries.js';
+import { ROW_ID, type PlanOutcome, type ViewPlan } from './view-plan.js';
+import { versionSalt, type ViewPage, type ViewQueries, type ViewRow } from './view-queries.js';
 import { loadView, type ViewRecord } from './view-record.js';
 import { checkRequest, type DataRequest } from './view-request.js';
 
@@ -152,6 +152,13 @@ export class ViewData implements WorkspaceCache {
         this.log.warn({ err: error, viewId: record.id }, 'view page not cached');
       });
     return page;
+  }
+
+  /** Which of `ids` (rows of its source) the view holds now, as it shows them; never cached. */
+  async rowsById(access: WorkspaceAccess, record: ViewRecord, ids: readonly string[]): Promise<ViewRow[]> {
+    const plan = await this.servingPlan(access, record, false);
+    const filter = { field: ROW_ID, op: 'in' as const, value: [...ids] };
+    return (await this.queries.page(access, plan, { filter, limit: ids.length, groups: 'rows' })).data;
   }
 
   /**

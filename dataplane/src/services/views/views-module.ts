@@ -22,6 +22,7 @@ import { ViewQueries } from './view-queries.js';
 import { ViewReadsService } from './view-reads.service.js';
 import type { ViewRunner } from '../view-apis/view-runner.port.js';
 import { SavedViewRunner } from './view-runner.js';
+import { ViewChanges } from './view-changes.js';
 import { ViewTemplatesService } from './view-templates.service.js';
 import { ViewsService } from './views.service.js';
 
@@ -56,6 +57,8 @@ export interface ViewsModule {
   templates: ViewTemplatesService;
   /** For the public API: saved views run without a user. */
   runner: ViewRunner;
+  /** For realtime view subscriptions: views read without a user. */
+  changes: ViewChanges;
   /** Stops the refresh schedule (waiting for a refresh in progress) and the event subscriptions. */
   stop(): Promise<void>;
 }
@@ -102,6 +105,7 @@ export function createViewsModule(deps: ViewsModuleDeps, defaults = VIEW_DEFAULT
     reads: new ViewReadsService(tx, gate, data, seal, materializer, versions),
     templates: new ViewTemplatesService(knex, tx, views, deps.tables, gate),
     runner: new SavedViewRunner(knex, data, seal, deps.tenantSlug),
+    changes: new ViewChanges(knex, data, deps.tenantSlug),
     stop: async () => {
       await stopSchedule();
       stopFollowing();

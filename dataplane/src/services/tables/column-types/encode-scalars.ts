@@ -1,6 +1,12 @@
 import type { CellCheck, Column } from '../column.js';
 import { accept, invalidValue, refuse, type Encoder } from './cell-check.js';
-import { compareDecimals, decimalOfNumber, fitsNumeric, parseDecimalText, type Decimal } from '../../../platform/decimal.js';
+import {
+  compareDecimals,
+  decimalOfNumber,
+  fitsNumeric,
+  parseDecimalText,
+  type Decimal,
+} from '../../../platform/decimal.js';
 import { exceedsLength, isStorableText, isUuid, kindOf } from './input.js';
 import {
   BIGINT_MAX,
