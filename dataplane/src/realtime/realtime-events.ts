@@ -106,6 +106,7 @@ export type InterServer = Record<string, never>;
 
 export interface SocketData {
   userId: string;
+  sessionId: string;
   workspaceId: string;
   /** Epoch seconds; the socket is disconnected at this time unless refreshed. */
   tokenExpiresAt: number;

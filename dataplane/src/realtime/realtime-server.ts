@@ -169,6 +169,18 @@ export function startRealtime(deps: RealtimeDeps): Realtime {
     }
   }, VIEW_INTEREST_REFRESH_MS);
   interestRefresh.unref();
+  // Every replica ends its sockets of a revoked session, or of a member who left the workspace.
+  const stopEnding = deps.bus.subscribe((event) => {
+    const { sessionId, userId } = event.payload as { sessionId?: unknown; userId?: unknown };
+    const ends =
+      event.type === 'session.revoked'
+        ? (o: SocketHandlers['owner']) => o.sessionId === sessionId
+        : event.type === 'member.removed'
+          ? (o: SocketHandlers['owner']) => o.userId === userId && o.workspaceId === event.workspaceId
+          : undefined;
+    if (!ends) return;
+    for (const handlers of sessions.values()) if (ends(handlers.owner)) handlers.end();
+  });
   // Events of other replicas may have been lost while Redis was away: every client resyncs.
   const stopGaps = deps.bus.subscribe((event) => {
     if (event.type !== BUS_GAP) return;
@@ -187,6 +199,7 @@ export function startRealtime(deps: RealtimeDeps): Realtime {
       feed.stop();
       await presence.close();
       stopGaps();
+      stopEnding();
       io.local.disconnectSockets(true);
       for (const nsp of io._nsps.values()) {
         nsp.local.disconnectSockets(true);

@@ -36,7 +36,13 @@ export function handshakeAuth(tokens: AccessTokens, resolver: WorkspaceAccessRes
       await resolver.resolve(workspaceId, claims.userId).catch((error: unknown) => {
         throw error instanceof NotFoundError ? new NotFoundError('Workspace') : error;
       });
-      socket.data = { userId: claims.userId, workspaceId, token, tokenExpiresAt: claims.exp };
+      socket.data = {
+        userId: claims.userId,
+        sessionId: claims.sessionId,
+        workspaceId,
+        token,
+        tokenExpiresAt: claims.exp,
+      };
       next();
     } catch (error) {
       next(connectError(error));
@@ -65,6 +71,7 @@ export class SessionWatch {
     if (claims.userId !== this.socket.data.userId)
       throw new UnauthorizedError('The new token belongs to another user', 'token_user_mismatch');
     this.socket.data.token = token;
+    this.socket.data.sessionId = claims.sessionId;
     this.socket.data.tokenExpiresAt = claims.exp;
     this.arm();
     return claims.exp;
@@ -76,6 +83,11 @@ export class SessionWatch {
    */
   ended(error: unknown): void {
     if (!(error instanceof UnauthorizedError)) throw error;
+    this.end();
+  }
+
+  /** The session is over (logout, revocation, the user left the workspace). */
+  end(): void {
     this.socket.emit('auth:expired');
     this.socket.disconnect(true);
   }

@@ -91,6 +91,17 @@ export class SocketHandlers {
     return this.socket.data.token;
   }
 
+  /** Whose socket this is, in which session and workspace. */
+  get owner(): { userId: string; sessionId: string; workspaceId: string } {
+    const { userId, sessionId, workspaceId } = this.socket.data;
+    return { userId, sessionId, workspaceId };
+  }
+
+  /** Ends the socket's session now (its session was revoked, its user left the workspace). */
+  end(): void {
+    this.watch.end();
+  }
+
   /** The periodic deny-list check of the token failed (the server checks each token once). */
   sessionEnded(error: unknown): void {
     try {

@@ -56,6 +56,28 @@ describe('realtime: socket.io on the dataplane (one process, in-process adapter)
       expect(await refusal(leaving.accessToken)).to.include({ status: 401, code: 'token_revoked' });
     });
 
+    it('ends a connected socket at once when its session is logged out, or its user leaves the workspace', async () => {
+      const leaving = await db.member('leaving-live', 'editor');
+      const removed = await db.member('removed-live', 'viewer');
+      const [a, b] = [await client(leaving), await client(removed)];
+      const closed = (c: LiveClient) =>
+        new Promise<void>((resolve) => c.socket.once('disconnect', () => resolve()));
+      const [aClosed, bClosed] = [closed(a), closed(b)];
+      const logout = await db.app.request('POST', '/api/v1/auth/logout', {
+        token: leaving.accessToken,
+        body: { refreshToken: leaving.refreshToken },
+      });
+      expect(logout.status).to.be.within(200, 204);
+      await aClosed;
+      expect(a.events('auth:expired')).to.have.length(1);
+      const removal = await db
+        .as(db.owner)
+        .delete(`/api/v1/workspaces/${db.workspaceId}/members/${removed.id}`);
+      expect(removal.status, JSON.stringify(removal.body)).to.be.within(200, 204);
+      await bClosed;
+      expect(b.events('auth:expired')).to.have.length(1);
+    });
+
     it('admits a member and acknowledges a fresh token of the same user, refusing another user’s', async () => {
       const c = await client(db.owner);
       const refresh = await db.app.request('POST', '/api/v1/auth/refresh', {

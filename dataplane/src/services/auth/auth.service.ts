@@ -226,6 +226,8 @@ export class AuthService {
       actorId: session.userId,
       after: { reason },
     });
+    // Sockets holding this session's tokens end at once (realtime), not at their next check.
+    uow.emit('session.revoked', null, { sessionId: session.id, userId: session.userId });
   }
 
   private refreshExpiry(): Date {
