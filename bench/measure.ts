@@ -97,10 +97,19 @@ export function formatTable(rows: Row[]): string {
     fixed(r.baseline.requestsPerSecond),
     (r.ours.requestsPerSecond / r.baseline.requestsPerSecond).toPrecision(2),
   ]);
-  const widths = COLUMNS.map((c, i) => Math.max(c.length, ...cells.map((row) => row[i]?.length ?? 0)));
+  return formatGrid(COLUMNS, cells);
+}
+
+/** Columns padded to their widest cell; a row with only a first cell is a section title. */
+export function formatGrid(columns: readonly string[], rows: readonly string[][]): string {
+  const isTitle = (r: readonly string[]) => r.slice(1).every((v) => v === '');
+  const cells = rows.filter((r) => !isTitle(r));
+  const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((r) => r[i]?.length ?? 0)));
   const line = (values: readonly string[]) =>
-    values.map((v, i) => (i === 0 ? v.padEnd(widths[i] ?? 0) : v.padStart(widths[i] ?? 0))).join('  ');
-  return [line(COLUMNS), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n');
+    isTitle(values)
+      ? (values[0] ?? '')
+      : values.map((v, i) => (i === 0 ? v.padEnd(widths[i] ?? 0) : v.padStart(widths[i] ?? 0))).join('  ');
+  return [line(columns), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
 /** Lines that say why a figure cannot be trusted (throttling, failures, timeouts). */

@@ -10,7 +10,7 @@ import { Metadata } from '../dataplane/src/services/tables/metadata.js';
 import { userColumnName, userTableName } from '../dataplane/src/store/user-tables/names.js';
 import { registerUser, startTestApp, type TestApp } from '../test/support/test-app.js';
 import { HttpCaller } from './http-caller.js';
-import type { Benchmark } from './measure.js';
+import { formatGrid, type Benchmark } from './measure.js';
 
 /** Rows loaded by the bulk section (and paged and updated by the others); `LT_BENCH_ROWS` overrides. */
 const ROWS = rowsToLoad(process.env.LT_BENCH_ROWS);
@@ -815,18 +815,6 @@ async function updateSection(
 
 // --- output --------------------------------------------------------------------------------------
 
-/** Columns padded to their widest cell; a row with only a first cell is a section title. */
-function formatTable(columns: readonly string[], rows: readonly string[][]): string {
-  const isTitle = (r: readonly string[]) => r.slice(1).every((v) => v === '');
-  const cells = rows.filter((r) => !isTitle(r));
-  const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((r) => r[i]?.length ?? 0)));
-  const line = (values: readonly string[]) =>
-    isTitle(values)
-      ? (values[0] ?? '')
-      : values.map((v, i) => (i === 0 ? v.padEnd(widths[i] ?? 0) : v.padStart(widths[i] ?? 0))).join('  ');
-  return [line(columns), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
-}
-
 const LATENCY_COLUMNS = ['path', 'n', 'p50 ms', 'p99 ms', 'API/path p50', 'API/path p99'];
 
 export const minidbBenchmark: Benchmark = {
@@ -868,7 +856,7 @@ export const minidbBenchmark: Benchmark = {
         `1. bulk insert of ${int(ROWS)} rows in batches of ${int(BATCH)}; every path writes each batch in turn ` +
           `(${bulkSeconds.toFixed(0)} s in all); raw INSERTs: ${int(ROWS_PER_INSERT)} rows a statement ` +
           '(the 65,535-parameter limit), in one transaction per batch',
-        formatTable(['path', 'rows/s', 'seconds', 'API/path'], bulk.rows),
+        formatGrid(['path', 'rows/s', 'seconds', 'API/path'], bulk.rows),
         '  API/path = API rows/s / path rows/s (below 1: the API is slower)',
         ...bulk.notes,
         '',
@@ -877,12 +865,12 @@ export const minidbBenchmark: Benchmark = {
         `  latencies (2 and 3): one caller, requests one after another, paths interleaved round by round, ` +
           `up to ${LATENCY.max} rounds (fewer once ${LATENCY.seconds} s have passed, at least ${LATENCY.min}) ` +
           `after ${LATENCY.warmup} warm-up calls each`,
-        formatTable(LATENCY_COLUMNS, page.rows),
+        formatGrid(LATENCY_COLUMNS, page.rows),
         '  API/path = API latency / path latency (above 1: the API is slower)',
         ...page.notes,
         '',
         '3. single-row update of one field with its version, each call on a row of its own',
-        formatTable(LATENCY_COLUMNS, update.rows),
+        formatGrid(LATENCY_COLUMNS, update.rows),
         ...update.notes,
       ];
       process.stdout.write(lines.join('\n') + '\n');

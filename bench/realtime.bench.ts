@@ -13,7 +13,7 @@ import { REALTIME } from '../dataplane/src/realtime/realtime-server.js';
 import { PrivateRedis } from '../test/support/private-redis.js';
 import { registerUser, startTestApp, type TestApp } from '../test/support/test-app.js';
 import { HttpCaller } from './http-caller.js';
-import type { Benchmark } from './measure.js';
+import { formatGrid, type Benchmark } from './measure.js';
 import type { Done, FromClients, SocketSpec, ToClients } from './realtime-clients.js';
 
 /** Connected clients per path (LT_BENCH_CLIENTS overrides: 100 while developing). */
@@ -622,18 +622,6 @@ async function runCase(
 
 // --- output ---------------------------------------------------------------------------------------
 
-/** Columns padded to their widest cell; a row with only a first cell is a section title. */
-function formatTable(columns: readonly string[], rows: readonly string[][]): string {
-  const isTitle = (r: readonly string[]) => r.slice(1).every((v) => v === '');
-  const cells = rows.filter((r) => !isTitle(r));
-  const widths = columns.map((c, i) => Math.max(c.length, ...cells.map((r) => r[i]?.length ?? 0)));
-  const line = (values: readonly string[]) =>
-    isTitle(values)
-      ? (values[0] ?? '')
-      : values.map((v, i) => (i === 0 ? v.padEnd(widths[i] ?? 0) : v.padStart(widths[i] ?? 0))).join('  ');
-  return [line(columns), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
-}
-
 const met = (ok: boolean): string => (ok ? 'met' : 'NOT met');
 
 function latencyRows(c: CaseResult): string[][] {
@@ -782,7 +770,7 @@ export const realtimeBenchmark: Benchmark = {
         `1. write → event latency: one PATCH of one field of one row at a time (Node http, keep-alive), ${LATENCY.rounds} ` +
           `rounds after ${LATENCY.warmup} warm-up, dataplane and bare alternating round by round; a latency is from just ` +
           'before the request is sent to one client receiving the data:update of that row version; every client of every round counts',
-        formatTable(
+        formatGrid(
           [
             'path',
             'arrivals',
@@ -803,7 +791,7 @@ export const realtimeBenchmark: Benchmark = {
         `2. fan-out: bursts of ${BURST.writes} PATCHes, one per row, sent as fast as ${BURST.callers} keep-alive connections ` +
           `allow (b: 2 to each server); a delivery is one row change reaching one client; timed from the first request to the ` +
           `last delivery; median of ${BURST.measured} bursts after ${BURST.warmup} warm-up, paths alternating`,
-        formatTable(
+        formatGrid(
           [
             'path',
             'deliveries',
