@@ -260,3 +260,45 @@ describe('realtime: socket.io on the dataplane (one process, in-process adapter)
     });
   });
 });
+
+describe('realtime: access token expiry on a live socket', () => {
+  let db: MiniDb;
+  before(async () => {
+    db = await startMiniDb('owner', { ACCESS_TOKEN_TTL_SECONDS: '10' }); // the shortest allowed
+  });
+  after(() => db.stop());
+
+  it('disconnects a socket whose token expires unrefreshed, keeps one that refreshed, and refuses the expired token', async function () {
+    this.timeout(30_000);
+    const expiring = new LiveClient(db.app.url, db.workspaceId, db.owner.accessToken);
+    const refreshing = new LiveClient(db.app.url, db.workspaceId, db.owner.accessToken);
+    try {
+      await Promise.all([expiring.connected(), refreshing.connected()]);
+      // A token issued in the same second as the first would expire with it: wait for the next.
+      await new Promise((resolve) => setTimeout(resolve, 1_100));
+      const later = await db.app.request('POST', '/api/v1/auth/refresh', {
+        body: { refreshToken: db.owner.refreshToken },
+      });
+      expect(later.status).to.equal(200);
+      expect((await refreshing.send('auth:refresh', { token: later.body.accessToken })).ok).to.equal(true);
+
+      await expiring.waitFor('auth:expired', 1, 15_000);
+      await new Promise<void>((resolve) =>
+        expiring.socket.connected ? expiring.socket.once('disconnect', () => resolve()) : resolve(),
+      );
+      expect(refreshing.socket.connected).to.equal(true);
+      expect(refreshing.events('auth:expired')).to.have.length(0);
+
+      const late = new LiveClient(db.app.url, db.workspaceId, db.owner.accessToken);
+      const refused = await late.connected().then(
+        () => expect.fail('an expired token must not be admitted'),
+        (e: { problem: { status: number; code: string } }) => e.problem,
+      );
+      late.close();
+      expect(refused).to.include({ status: 401, code: 'token_expired' });
+    } finally {
+      expiring.close();
+      refreshing.close();
+    }
+  });
+});
