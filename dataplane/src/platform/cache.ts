@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import type { Redis } from './redis.js';
+import { assertConnected, type Redis } from './redis.js';
 
 /** A small key/value store with expiry: in-process in standalone, Redis when shared. */
 export interface Cache {
@@ -44,15 +44,18 @@ export class RedisCache implements Cache {
     private readonly prefix = 'lt:cache:',
   ) {}
 
-  get(key: string): Promise<string | null> {
+  async get(key: string): Promise<string | null> {
+    assertConnected(this.redis);
     return this.redis.get(this.prefix + key);
   }
 
   async set(key: string, value: string, ttlSeconds: number): Promise<void> {
+    assertConnected(this.redis);
     await this.redis.set(this.prefix + key, value, 'EX', Math.max(1, Math.ceil(ttlSeconds)));
   }
 
   async del(key: string): Promise<void> {
+    assertConnected(this.redis);
     await this.redis.del(this.prefix + key);
   }
 }

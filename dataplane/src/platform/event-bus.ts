@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from './logger.js';
-import type { Redis } from './redis.js';
+import { assertConnected, type Redis } from './redis.js';
 
 /**
  * Domain events, published after the transaction that made the change has committed. Realtime,
@@ -155,6 +155,7 @@ export class RedisEventBus implements EventBus {
     await this.local.dispatch(event, true);
     await this.ready;
     const envelope: Envelope = { origin: this.origin, event };
+    assertConnected(this.publisher);
     await this.publisher.publish(this.channel, JSON.stringify(envelope));
   }
 

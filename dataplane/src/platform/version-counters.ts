@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from './redis.js';
+import { assertConnected, type Redis } from './redis.js';
 
 /**
  * Named counters that only ever move forward, read as opaque version strings: in process in
@@ -44,6 +44,7 @@ export class RedisVersionCounters implements VersionCounters {
 
   async read(keys: readonly string[]): Promise<string[]> {
     if (keys.length === 0) return [];
+    assertConnected(this.redis);
     const read = this.redis.multi();
     for (const key of keys) read.hmget(this.prefix + key, 'e', 'n');
     const answers = (await read.exec()) ?? [];
@@ -55,6 +56,7 @@ export class RedisVersionCounters implements VersionCounters {
 
   async bump(keys: readonly string[]): Promise<void> {
     if (keys.length === 0) return;
+    assertConnected(this.redis);
     const write = this.redis.multi();
     for (const key of keys) {
       write.hsetnx(this.prefix + key, 'e', randomUUID().slice(0, 8));
