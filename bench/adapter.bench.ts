@@ -6,7 +6,7 @@ import { catalogOf } from '../dataplane/src/query/catalog.js';
 import { explain } from '../dataplane/src/query/explain.js';
 import type { LogicalQuery } from '../dataplane/src/query/lqp.js';
 import { createTestDatabase } from '../test/support/databases.js';
-import type { Benchmark } from './measure.js';
+import { percentile, type Benchmark } from './measure.js';
 
 const ORDERS = 1_000_000;
 const CUSTOMERS = 10_000;
@@ -85,9 +85,6 @@ async function round(
   );
   return { perSecond: QUERIES_PER_ROUND / ((performance.now() - started) / 1000), latencies };
 }
-
-const percentile = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0;
 
 /** Rounds alternate between the contenders so drift on the machine hits both alike; the median round counts. */
 async function compare(

@@ -130,3 +130,42 @@ export function warnings(rows: Row[]): string[] {
   }
   return out;
 }
+
+/** The value below which a share `p` of the sorted samples falls. */
+export const percentile = (sorted: readonly number[], p: number): number =>
+  sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0;
+
+export interface Path {
+  name: string;
+  call: () => Promise<unknown>;
+}
+
+export interface Latencies {
+  name: string;
+  /** Milliseconds per call, ascending. */
+  sorted: number[];
+}
+
+/**
+ * One caller: after `warmup` calls of each path, rounds of one call per path (the order rotating,
+ * so drift on the machine hits every path alike) until `max` rounds, or `seconds` once `min`
+ * rounds are done (slow paths).
+ */
+export async function interleaved(
+  paths: readonly Path[],
+  rounds: { warmup: number; min: number; max: number; seconds: number },
+): Promise<Latencies[]> {
+  for (const p of paths) for (let i = 0; i < rounds.warmup; i++) await p.call();
+  const samples = paths.map(() => [] as number[]);
+  const started = performance.now();
+  for (let round = 0; round < rounds.max; round++) {
+    if (round >= rounds.min && performance.now() - started > rounds.seconds * 1000) break;
+    for (let k = 0; k < paths.length; k++) {
+      const p = (round + k) % paths.length;
+      const t = performance.now();
+      await paths[p]?.call();
+      samples[p]?.push(performance.now() - t);
+    }
+  }
+  return paths.map((p, i) => ({ name: p.name, sorted: (samples[i] ?? []).sort((a, b) => a - b) }));
+}

@@ -10,7 +10,7 @@ import { Metadata } from '../dataplane/src/services/tables/metadata.js';
 import { userColumnName, userTableName } from '../dataplane/src/store/user-tables/names.js';
 import { registerUser, startTestApp, type TestApp } from '../test/support/test-app.js';
 import { HttpCaller } from './http-caller.js';
-import { formatGrid, type Benchmark } from './measure.js';
+import { formatGrid, interleaved, percentile, type Benchmark, type Latencies, type Path } from './measure.js';
 
 /** Rows loaded by the bulk section (and paged and updated by the others); `LT_BENCH_ROWS` overrides. */
 const ROWS = rowsToLoad(process.env.LT_BENCH_ROWS);
@@ -65,8 +65,6 @@ function fieldsOf(g: number): Fields {
 
 const q = (identifier: string): string => pg.escapeIdentifier(identifier);
 const int = (n: number): string => Math.round(n).toLocaleString('en');
-const percentile = (sorted: readonly number[], p: number): number =>
-  sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0;
 
 /** What every section needs: the app, the caller, the table and the raw pool beside it. */
 interface Setup {
@@ -418,33 +416,6 @@ async function bulkSection(
 
 // --- latency sections --------------------------------------------------------------------------
 
-interface Path {
-  name: string;
-  call: () => Promise<unknown>;
-}
-
-interface Latencies {
-  name: string;
-  sorted: number[];
-}
-
-/** One caller: rounds of one call per path (order rotating) until LATENCY says stop. */
-async function interleaved(paths: readonly Path[]): Promise<Latencies[]> {
-  for (const p of paths) for (let i = 0; i < LATENCY.warmup; i++) await p.call();
-  const samples = paths.map(() => [] as number[]);
-  const started = performance.now();
-  for (let round = 0; round < LATENCY.max; round++) {
-    if (round >= LATENCY.min && performance.now() - started > LATENCY.seconds * 1000) break;
-    for (let k = 0; k < paths.length; k++) {
-      const p = (round + k) % paths.length;
-      const t = performance.now();
-      await paths[p]?.call();
-      samples[p]?.push(performance.now() - t);
-    }
-  }
-  return paths.map((p, i) => ({ name: p.name, sorted: (samples[i] ?? []).sort((a, b) => a - b) }));
-}
-
 /** Table rows for one section: each path's n, p50, p99, and the API's figure over each path's. */
 function latencyRows(title: string, figures: Latencies[]): string[][] {
   const api = figures[0] as Latencies;
@@ -656,7 +627,7 @@ async function pageSection(
         call: async () => expectStatus(await s.bare.caller.call('GET', path, headers), 200, 'bare koa'),
       },
     ];
-    return { figures: await interleaved(paths), statement, hand };
+    return { figures: await interleaved(paths, LATENCY), statement, hand };
   };
 
   const rows: string[][] = [];
@@ -794,7 +765,7 @@ async function updateSection(
         },
       },
     ];
-    const figures = await interleaved(paths);
+    const figures = await interleaved(paths, LATENCY);
     const rows = latencyRows('PATCH with 1 field and the version', figures);
     const [api, tx, floor, bare] = figures;
     const ratio = (f: Latencies | undefined) =>

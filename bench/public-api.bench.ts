@@ -12,7 +12,17 @@ import { REDIS_URL } from '../test/support/databases.js';
 import { registerUser, startTestApp, type TestApp } from '../test/support/test-app.js';
 import { metricValue } from '../test/support/metrics.js';
 import { HttpCaller } from './http-caller.js';
-import { SETTINGS, formatTable, measure, warnings, type Benchmark, type Row } from './measure.js';
+import {
+  SETTINGS,
+  formatTable,
+  interleaved,
+  measure,
+  percentile,
+  warnings,
+  type Benchmark,
+  type Latencies,
+  type Row,
+} from './measure.js';
 
 /** Rows of the view's table; a page is 100 of them. */
 const ROWS = 10_000;
@@ -36,10 +46,10 @@ const QUERY = new URLSearchParams({
 /** Limits far above what a benchmark sends: the limiter is counted, never in the way. */
 const NO_LIMIT = { requestsPerMinute: 10_000_000, requestsPerMinutePerIp: 10_000_000 };
 const LATENCY = { warmup: 20, rounds: 300 };
+/** Every round of LATENCY, however long it takes. */
+const ROUNDS = { warmup: LATENCY.warmup, min: LATENCY.rounds, max: LATENCY.rounds, seconds: Infinity };
 const CONCURRENT = 200;
 
-const percentile = (sorted: readonly number[], p: number): number =>
-  sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0;
 const q = (identifier: string): string => pg.escapeIdentifier(identifier);
 
 interface Fixture {
@@ -201,25 +211,6 @@ async function cacheHits(f: Fixture, redisApp: TestApp): Promise<{ rows: Row[]; 
 
 // --- b. a cold view query against the hand-written SQL ------------------------------------------
 
-interface Latencies {
-  name: string;
-  sorted: number[];
-}
-
-async function interleaved(paths: { name: string; call: () => Promise<unknown> }[]): Promise<Latencies[]> {
-  for (const p of paths) for (let i = 0; i < LATENCY.warmup; i++) await p.call();
-  const samples = paths.map(() => [] as number[]);
-  for (let round = 0; round < LATENCY.rounds; round++) {
-    for (let k = 0; k < paths.length; k++) {
-      const i = (round + k) % paths.length;
-      const started = performance.now();
-      await paths[i]?.call();
-      samples[i]?.push(performance.now() - started);
-    }
-  }
-  return paths.map((p, i) => ({ name: p.name, sorted: (samples[i] ?? []).sort((a, b) => a - b) }));
-}
-
 /** Counts every statement any pg client of this process sends while `work` runs. */
 async function statementsDuring(work: () => Promise<unknown>): Promise<number> {
   let count = 0;
@@ -278,25 +269,28 @@ async function coldQuery(f: Fixture): Promise<{ rows: string[][]; notes: string[
     if (JSON.stringify(apiRows) !== JSON.stringify(handRows))
       throw new Error('bench setup: the API and the hand-written SQL return different rows');
     const statements = await statementsDuring(() => api.call('GET', apiPath, {}));
-    const figures = await interleaved([
-      {
-        name: 'API GET /public/views/:slug/data (cacheTtlSeconds 0)',
-        call: () => api.call('GET', apiPath, {}),
-      },
-      { name: 'raw pg, hand-written SQL', call: () => raw.query(handWritten) },
-      {
-        name: 'raw pg, the SQL the rows service runs (compiled)',
-        call: () => raw.query({ text: compiled.sql, values: [...compiled.bindings] }),
-      },
-      {
-        name: 'the views engine alone: runPublic in process, no HTTP',
-        call: () => f.app.dataplane.viewRunner.runPublic(f.workspaceId, viewId, engineQuery),
-      },
-      {
-        name: 'bare koa answering the same body (the HTTP floor)',
-        call: () => floor.call('GET', apiPath, {}),
-      },
-    ]);
+    const figures = await interleaved(
+      [
+        {
+          name: 'API GET /public/views/:slug/data (cacheTtlSeconds 0)',
+          call: () => api.call('GET', apiPath, {}),
+        },
+        { name: 'raw pg, hand-written SQL', call: () => raw.query(handWritten) },
+        {
+          name: 'raw pg, the SQL the rows service runs (compiled)',
+          call: () => raw.query({ text: compiled.sql, values: [...compiled.bindings] }),
+        },
+        {
+          name: 'the views engine alone: runPublic in process, no HTTP',
+          call: () => f.app.dataplane.viewRunner.runPublic(f.workspaceId, viewId, engineQuery),
+        },
+        {
+          name: 'bare koa answering the same body (the HTTP floor)',
+          call: () => floor.call('GET', apiPath, {}),
+        },
+      ],
+      ROUNDS,
+    );
     const apiP50 = percentile((figures[0] as Latencies).sorted, 0.5);
     const rows = figures.map((l) => [
       l.name,

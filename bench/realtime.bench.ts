@@ -13,7 +13,7 @@ import { REALTIME } from '../dataplane/src/realtime/realtime-server.js';
 import { PrivateRedis } from '../test/support/private-redis.js';
 import { registerUser, startTestApp, type TestApp } from '../test/support/test-app.js';
 import { HttpCaller } from './http-caller.js';
-import { formatGrid, type Benchmark } from './measure.js';
+import { formatGrid, percentile, type Benchmark } from './measure.js';
 import type { Done, FromClients, SocketSpec, ToClients } from './realtime-clients.js';
 
 /** Connected clients per path (LT_BENCH_CLIENTS overrides: 100 while developing). */
@@ -46,8 +46,6 @@ function clientsToConnect(value: string | undefined): number {
 const now = (): number => Number(process.hrtime.bigint()) / 1e6;
 const int = (n: number): string => Math.round(n).toLocaleString('en');
 const ms = (n: number): string => (n >= 100 ? n.toFixed(0) : n.toFixed(1));
-const percentile = (sorted: readonly number[], p: number): number =>
-  sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0;
 const median = (values: readonly number[]): number =>
   percentile(
     [...values].sort((a, b) => a - b),

@@ -97,6 +97,35 @@ describe('realtime view subscriptions (two replicas sharing Redis)', () => {
     expect(updates.map((u) => u.seq)).to.deep.equal(updates.map((_, i) => (updates[0] as Update).seq + i));
   });
 
+  it('follows a change of the view’s definition from the next write on', async () => {
+    const caller = viewCaller(db.app, db.owner, db.workspaceId);
+    const view = await caller.view({
+      name: 'Followed',
+      source: { tableId: table.id },
+      filter: { field: 'Status', op: 'eq', value: 'open' },
+      visibleColumns: ['Title'],
+    });
+    const watcher = new LiveClient(second.url, db.workspaceId, db.owner.accessToken);
+    clients.push(watcher);
+    await watcher.connected();
+    await watcher.subscribe(`view:${view.id}`);
+    await create({ Title: 'first open', Status: 'open' });
+    await watcher.waitFor('data:update', 1);
+    const changed = await caller.put(`/api/v1/views/${view.id}`, {
+      name: 'Followed',
+      source: { tableId: table.id },
+      filter: { field: 'Status', op: 'eq', value: 'blocked' },
+      visibleColumns: ['Title', 'Status'],
+    });
+    expect(changed.status, JSON.stringify(changed.body)).to.equal(200);
+    await create({ Title: 'open, now outside', Status: 'open' });
+    const blocked = await create({ Title: 'blocked, now inside', Status: 'blocked' });
+    const updates = (await watcher.waitFor('data:update', 2)) as Update[];
+    expect(updates[1]?.rows).to.deep.equal([
+      { id: blocked.id, version: 1, fields: { Title: 'blocked, now inside', Status: 'blocked' } },
+    ]);
+  });
+
   it('tells a grouped view’s room that it changed, numbered in the view’s stream', async () => {
     const grouped = await viewCaller(db.app, db.owner, db.workspaceId).view({
       name: 'Points by status',

@@ -4,8 +4,18 @@ import { rowFilterOf, type RowFilter } from '../../query/filter-evaluator.js';
 import type { ViewData } from './view-data.js';
 import type { ViewPlan } from './view-plan.js';
 import type { ViewRow } from './view-queries.js';
-import { loadView } from './view-record.js';
+import { loadView, type ViewRecord } from './view-record.js';
+import { ScopedCache } from '../../platform/scoped-cache.js';
+import type { WorkspaceCache } from '../cache-invalidation.js';
+import type { WorkspaceAccess } from '../workspaces/workspace-access.js';
 import { systemAccess } from './system-access.js';
+
+interface Loaded {
+  access: WorkspaceAccess;
+  record: ViewRecord;
+}
+
+const VIEW_CACHE = { max: 2_000, ttlMs: 30_000 };
 
 /**
  * What view subscriptions need to know of a view to turn a table's row changes into the view's:
@@ -29,8 +39,10 @@ export interface ViewChangeShape {
  * Reads views for realtime without a caller (subscribers were checked when they joined): the
  * view's shape, and which of some rows of its source are in it now, as the view shows them.
  */
-export class ViewChanges {
+export class ViewChanges implements WorkspaceCache {
   private readonly filters = new WeakMap<ViewPlan, RowFilter>();
+  /** Views as last read, until their workspace changes (ADR 0012): every batch asks for them. */
+  private readonly views = new ScopedCache<{ found?: Loaded }>(VIEW_CACHE);
 
   constructor(
     private readonly knex: Knex,
@@ -69,13 +81,28 @@ export class ViewChanges {
     return filter;
   }
 
-  private async load(workspaceId: string, viewId: string) {
-    try {
-      const access = await systemAccess(this.knex, workspaceId, this.tenantSlug);
-      return { access, record: await loadView(this.knex, access, viewId) };
-    } catch (error) {
-      if (error instanceof NotFoundError) return undefined;
-      throw error;
-    }
+  forgetWorkspace(workspaceId: string): void {
+    this.views.forgetScope(workspaceId);
+  }
+
+  clear(): void {
+    this.views.clear();
+  }
+
+  private async load(workspaceId: string, viewId: string): Promise<Loaded | undefined> {
+    const { found } = await this.views.getOrLoad(`${workspaceId}:${viewId}`, async () => {
+      try {
+        const access = await systemAccess(this.knex, workspaceId, this.tenantSlug);
+        return {
+          scope: workspaceId,
+          value: { found: { access, record: await loadView(this.knex, access, viewId) } },
+        };
+      } catch (error) {
+        // A view that is gone is remembered as gone, until its workspace changes.
+        if (error instanceof NotFoundError) return { scope: workspaceId, value: {} };
+        throw error;
+      }
+    });
+    return found;
   }
 }

@@ -98,14 +98,15 @@ export function createViewsModule(deps: ViewsModuleDeps, defaults = VIEW_DEFAULT
   });
   const views = new ViewsService(knex, tx, planner, data, gate, permissions, materializer);
   const stopFollowing = versions.follow(bus);
-  const stopForgetting = forgetOnChange(bus, [data]);
+  const changes = new ViewChanges(knex, data, deps.tenantSlug);
+  const stopForgetting = forgetOnChange(bus, [data, changes]);
   const stopSchedule = materializer.start((workspaceId) => systemAccess(knex, workspaceId, deps.tenantSlug));
   return {
     views,
     reads: new ViewReadsService(tx, gate, data, seal, materializer, versions),
     templates: new ViewTemplatesService(knex, tx, views, deps.tables, gate),
     runner: new SavedViewRunner(knex, data, seal, deps.tenantSlug),
-    changes: new ViewChanges(knex, data, deps.tenantSlug),
+    changes,
     stop: async () => {
       await stopSchedule();
       stopFollowing();
