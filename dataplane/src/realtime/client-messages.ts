@@ -5,7 +5,8 @@ import { Type, type Static } from '@sinclair/typebox';
 const Id = Type.String({ format: 'uuid' });
 
 /** `table:<id>`, `view:<id>` or `presence:<resourceId>`. */
-export const ROOM_PATTERN = '^(table|view|presence):[0-9a-fA-F-]{36}$';
+export const ROOM_PATTERN =
+  '^(table|view|presence):[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
 
 export const SubscribeRequest = Type.Object(
   { room: Type.String({ pattern: ROOM_PATTERN }) },
