@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from './redis.js';
+import { assertConnected, type Redis } from './redis.js';
 
 /**
  * A lock one holder at a time may take, for at most `ttlMs` (a holder that dies cannot keep it):
@@ -43,11 +43,13 @@ export class RedisLock implements Lock {
 
   async acquire(key: string, ttlMs: number): Promise<string | null> {
     const token = randomUUID();
+    assertConnected(this.redis);
     const taken = await this.redis.set(this.prefix + key, token, 'PX', Math.max(1, Math.ceil(ttlMs)), 'NX');
     return taken === 'OK' ? token : null;
   }
 
   async release(key: string, token: string): Promise<void> {
+    assertConnected(this.redis);
     await this.redis.eval(RELEASE, 1, this.prefix + key, token);
   }
 }

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { RedisCache } from '../../../dataplane/src/platform/cache.js';
+import { RedisLock } from '../../../dataplane/src/platform/distributed-lock.js';
 import { ServiceUnavailableError } from '../../../dataplane/src/platform/errors.js';
 import { createRedis } from '../../../dataplane/src/platform/redis.js';
 import { RedisVersionCounters } from '../../../dataplane/src/platform/version-counters.js';
@@ -14,12 +15,18 @@ describe('Redis clients that lost their server', () => {
     try {
       const cache = new RedisCache(redis);
       const counters = new RedisVersionCounters(redis);
+      const lock = new RedisLock(redis);
       await cache.set('k', 'v', 60);
       expect(await cache.get('k')).to.equal('v');
 
       await server.kill();
       await eventually(async () => expect(redis.status).to.be.oneOf(['reconnecting', 'close']));
-      for (const call of [() => cache.get('k'), () => counters.bump(['c']), () => counters.read(['c'])]) {
+      for (const call of [
+        () => cache.get('k'),
+        () => counters.bump(['c']),
+        () => counters.read(['c']),
+        () => lock.acquire('l', 1000),
+      ]) {
         const error = await call().then(
           () => expect.fail('a lost connection must refuse'),
           (e: unknown) => e,
