@@ -283,12 +283,20 @@ describe('views over external connections', () => {
         fieldsOf(stale.body.data).map((f) => f.id),
         'served from the materialization',
       ).to.deep.equal([10, 12]);
+      // The runner without a caller (the public API) keeps the view it read: a new
+      // materialization must make it read the view again.
+      const publicIds = async () =>
+        (await app.dataplane.viewRunner.runPublic(workspaceId, view.id, { limit: 10, sort: 'id' })).data.map(
+          (r) => r.fields.id,
+        );
+      expect(await publicIds()).to.deep.equal([10, 12]);
       const refreshed = await owner.post(`/api/v1/views/${view.id}/refresh`);
       expect(refreshed.status, JSON.stringify(refreshed.body)).to.equal(200);
       expect(refreshed.body.materializedAt).to.be.a('string');
       const fresh = await owner.data(view.id, { filter: { field: 'amount', op: 'gte', value: 70 } });
       expect(fresh.body.materializedAt).to.equal(refreshed.body.materializedAt);
       expect(fieldsOf(fresh.body.data).map((f) => f.id)).to.deep.equal([12, 14]);
+      expect(await publicIds()).to.deep.equal([10, 12, 14]);
       const after = await app.dataplane
         .knex('pg_tables')
         .withSchema('pg_catalog')

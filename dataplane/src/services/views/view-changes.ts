@@ -1,21 +1,9 @@
-import type { Knex } from 'knex';
 import { NotFoundError } from '../../platform/errors.js';
 import { rowFilterOf, type RowFilter } from '../../query/filter-evaluator.js';
 import type { ViewData } from './view-data.js';
 import type { ViewPlan } from './view-plan.js';
 import type { ViewRow } from './view-queries.js';
-import { loadView, type ViewRecord } from './view-record.js';
-import { ScopedCache } from '../../platform/scoped-cache.js';
-import type { WorkspaceCache } from '../cache-invalidation.js';
-import type { WorkspaceAccess } from '../workspaces/workspace-access.js';
-import { systemAccess } from './system-access.js';
-
-interface Loaded {
-  access: WorkspaceAccess;
-  record: ViewRecord;
-}
-
-const VIEW_CACHE = { max: 2_000, ttlMs: 30_000 };
+import type { SystemView, SystemViews } from './system-views.js';
 
 /**
  * What view subscriptions need to know of a view to turn a table's row changes into the view's:
@@ -39,15 +27,12 @@ export interface ViewChangeShape {
  * Reads views for realtime without a caller (subscribers were checked when they joined): the
  * view's shape, and which of some rows of its source are in it now, as the view shows them.
  */
-export class ViewChanges implements WorkspaceCache {
+export class ViewChanges {
   private readonly filters = new WeakMap<ViewPlan, RowFilter>();
-  /** Views as last read, until their workspace changes (ADR 0012): every batch asks for them. */
-  private readonly views = new ScopedCache<{ found?: Loaded }>(VIEW_CACHE);
 
   constructor(
-    private readonly knex: Knex,
+    private readonly views: SystemViews,
     private readonly data: ViewData,
-    private readonly tenantSlug: string | undefined,
   ) {}
 
   /** Undefined for a view that is gone, broken or unreadable now: nothing to derive. */
@@ -81,28 +66,10 @@ export class ViewChanges implements WorkspaceCache {
     return filter;
   }
 
-  forgetWorkspace(workspaceId: string): void {
-    this.views.forgetScope(workspaceId);
-  }
-
-  clear(): void {
-    this.views.clear();
-  }
-
-  private async load(workspaceId: string, viewId: string): Promise<Loaded | undefined> {
-    const { found } = await this.views.getOrLoad(`${workspaceId}:${viewId}`, async () => {
-      try {
-        const access = await systemAccess(this.knex, workspaceId, this.tenantSlug);
-        return {
-          scope: workspaceId,
-          value: { found: { access, record: await loadView(this.knex, access, viewId) } },
-        };
-      } catch (error) {
-        // A view that is gone is remembered as gone, until its workspace changes.
-        if (error instanceof NotFoundError) return { scope: workspaceId, value: {} };
-        throw error;
-      }
+  private async load(workspaceId: string, viewId: string): Promise<SystemView | undefined> {
+    return this.views.load(workspaceId, viewId).catch((error: unknown) => {
+      if (error instanceof NotFoundError) return undefined;
+      throw error;
     });
-    return found;
   }
 }

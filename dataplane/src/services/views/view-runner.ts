@@ -1,4 +1,3 @@
-import type { Knex } from 'knex';
 import type { Filter } from '../../query/lqp.js';
 import type {
   PublicViewPage,
@@ -9,8 +8,7 @@ import type {
 import { parseFilterText, parseSortText } from '../rows/row-query.js';
 import type { CursorSeal } from './view-cursor.js';
 import type { ViewData } from './view-data.js';
-import { loadView } from './view-record.js';
-import { systemAccess } from './system-access.js';
+import type { SystemView, SystemViews } from './system-views.js';
 
 /** The most rows one public page holds. */
 export const PUBLIC_PAGE_MAX = 1000;
@@ -23,10 +21,9 @@ export const PUBLIC_PAGE_MAX = 1000;
  */
 export class SavedViewRunner implements ViewRunner {
   constructor(
-    private readonly knex: Knex,
+    private readonly views: SystemViews,
     private readonly data: ViewData,
     private readonly seal: CursorSeal,
-    private readonly tenantSlug: string | undefined,
   ) {}
 
   async describe(workspaceId: string, viewId: string): Promise<ViewShape> {
@@ -72,9 +69,8 @@ export class SavedViewRunner implements ViewRunner {
     return `${record.version}.${await this.data.dataVersion(access, record, plan)}`;
   }
 
-  private async load(workspaceId: string, viewId: string) {
-    const access = await systemAccess(this.knex, workspaceId, this.tenantSlug);
-    const record = await loadView(this.knex, access, viewId);
-    return { access, record };
+  /** Cached until the workspace changes: every public request asks for the data version. */
+  private load(workspaceId: string, viewId: string): Promise<SystemView> {
+    return this.views.load(workspaceId, viewId);
   }
 }

@@ -23,6 +23,7 @@ import { ViewReadsService } from './view-reads.service.js';
 import type { ViewRunner } from '../view-apis/view-runner.port.js';
 import { SavedViewRunner } from './view-runner.js';
 import { ViewChanges } from './view-changes.js';
+import { SystemViews } from './system-views.js';
 import { ViewTemplatesService } from './view-templates.service.js';
 import { ViewsService } from './views.service.js';
 
@@ -98,19 +99,22 @@ export function createViewsModule(deps: ViewsModuleDeps, defaults = VIEW_DEFAULT
   });
   const views = new ViewsService(knex, tx, planner, data, gate, permissions, materializer);
   const stopFollowing = versions.follow(bus);
-  const changes = new ViewChanges(knex, data, deps.tenantSlug);
-  const stopForgetting = forgetOnChange(bus, [data, changes]);
+  const systemViews = new SystemViews(knex, deps.tenantSlug);
+  const changes = new ViewChanges(systemViews, data);
+  const stopForgetting = forgetOnChange(bus, [data, systemViews]);
+  const stopRefreshes = systemViews.follow(bus);
   const stopSchedule = materializer.start((workspaceId) => systemAccess(knex, workspaceId, deps.tenantSlug));
   return {
     views,
     reads: new ViewReadsService(tx, gate, data, seal, materializer, versions),
     templates: new ViewTemplatesService(knex, tx, views, deps.tables, gate),
-    runner: new SavedViewRunner(knex, data, seal, deps.tenantSlug),
+    runner: new SavedViewRunner(systemViews, data, seal),
     changes,
     stop: async () => {
       await stopSchedule();
       stopFollowing();
       stopForgetting();
+      stopRefreshes();
     },
   };
 }
